@@ -35,6 +35,8 @@ function guard<T extends FrameworkError>(code: FrameworkErrorCode) {
 export class SkillNotFoundError extends FrameworkError {
   override readonly name = 'SkillNotFoundError';
   readonly code = 'ESKILLNOTFOUND' as const;
+  /** The caller's mistake: a circuit breaker never counts it, retry never retries it. */
+  readonly callerError = true;
   /** Installed skills whose names are close to the one asked for, best first. */
   readonly suggestions: readonly string[];
 
@@ -59,6 +61,8 @@ export const isSkillNotFoundError = guard<SkillNotFoundError>('ESKILLNOTFOUND');
 export class InvalidSkillError extends FrameworkError {
   override readonly name = 'InvalidSkillError';
   readonly code = 'EINVALIDSKILL' as const;
+  /** Not the skill's runtime failure: a circuit breaker never counts it, retry never retries it. */
+  readonly callerError = true;
 
   constructor(
     readonly skill: string,
@@ -85,6 +89,8 @@ export interface InputIssue {
 export class InputValidationError extends FrameworkError {
   override readonly name = 'InputValidationError';
   readonly code = 'EINPUTVALIDATION' as const;
+  /** The caller's mistake: a circuit breaker never counts it, retry never retries it. */
+  readonly callerError = true;
   /** The first problem's location, as a JSON Pointer (`''` is the input itself). */
   readonly path: string;
   readonly issues: readonly InputIssue[];
