@@ -14,11 +14,16 @@ import { withoutStack } from './errors/brand.js';
 import { QueueFullError } from './errors/queue-full-error.js';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    // A throwing `then` getter: Promise.resolve() turns it into a rejection of that item.
+    return true;
+  }
+}
+
+function isObject(value: unknown): boolean {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
 
 function ignore(): void {}
@@ -296,7 +301,7 @@ export class Batcher<I, O> {
   #settleAll(batch: Batch<I, O>, results: readonly unknown[]): void {
     const size = batch.items.length;
     if (!Array.isArray(results) || results.length !== size) {
-      if (Array.isArray(results)) for (const r of results) if (isThenable(r)) r.then(ignore, ignore);
+      if (Array.isArray(results)) for (const r of results) if (isObject(r)) Promise.resolve(r).catch(ignore);
       const got = Array.isArray(results) ? `${results.length} results` : `a ${typeof results}`;
       this.#fail(batch, new RangeError(`flush returned ${got} for ${size} items`));
       return;
@@ -306,12 +311,14 @@ export class Batcher<I, O> {
     const plain = batch.watchers === undefined && !batch.forced;
     for (let i = 0; i < size; i++) {
       const result: unknown = results[i];
-      if (typeof result !== 'object' && typeof result !== 'function') {
+      if (!isObject(result)) {
         if (plain) resolves[i]!(result as O);
         else if (!batch.forced) this.#settle(batch, i, result, false);
       } else if (isThenable(result)) {
         batch.outstanding++;
-        result.then(
+        // Promise.resolve returns a native promise as it is, and makes any other thenable safe:
+        // its `then` runs later, at most one of its callbacks counts, and a throw is a rejection.
+        Promise.resolve(result).then(
           (value) => this.#elementSettled(batch, i, value, value instanceof Error),
           (error: unknown) => this.#elementSettled(batch, i, error, true),
         );
