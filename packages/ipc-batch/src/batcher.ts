@@ -12,6 +12,7 @@ import { BatchFlushError } from './errors/batch-flush-error.js';
 import { BatcherClosedError } from './errors/batcher-closed-error.js';
 import { withoutStack } from './errors/brand.js';
 import { QueueFullError } from './errors/queue-full-error.js';
+import { IdleWaiters } from './idle-waiters.js';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   try {
@@ -27,13 +28,6 @@ function isObject(value: unknown): boolean {
 }
 
 function ignore(): void {}
-
-interface IdleWaiter {
-  readonly resolve: () => void;
-  readonly reject: (reason: unknown) => void;
-  readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
-}
 
 /**
  * Turns many `add()` calls into few calls of a flush function, without adding latency when the
@@ -65,7 +59,7 @@ export class Batcher<I, O> {
   #inFlightHead: Batch<I, O> | undefined;
   #inFlightCount = 0;
   #closed = false;
-  #idleWaiters: IdleWaiter[] = [];
+  readonly #idleWaiters = new IdleWaiters();
 
   #batches = 0;
   #items = 0;
@@ -141,22 +135,7 @@ export class Batcher<I, O> {
   /** Resolves once nothing is queued or in flight; at once if that is already so. */
   onIdle(options?: WaitOptions): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
-    const signal = options?.signal;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const onAbort =
-        signal === undefined
-          ? undefined
-          : () => {
-              this.#idleWaiters = this.#idleWaiters.filter((w) => w !== waiter);
-              reject(signal.reason);
-            };
-      const waiter: IdleWaiter = { resolve, reject, signal, onAbort };
-      if (signal !== undefined && onAbort !== undefined) {
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      this.#idleWaiters.push(waiter);
-    });
+    return this.#idleWaiters.wait(options?.signal);
   }
 
   /**
@@ -398,12 +377,6 @@ export class Batcher<I, O> {
   }
 
   #checkIdle(): void {
-    if (this.#idleWaiters.length === 0 || !this.#isIdle()) return;
-    const waiters = this.#idleWaiters;
-    this.#idleWaiters = [];
-    for (const waiter of waiters) {
-      if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve();
-    }
+    if (this.#idleWaiters.size > 0 && this.#isIdle()) this.#idleWaiters.resolveAll();
   }
 }
