@@ -134,6 +134,23 @@ describe('Batcher: batching', () => {
     expect(await Promise.all([second, third])).toEqual([2, 3]);
   });
 
+  it('accepts items added from inside a flush; they travel in a later batch', async () => {
+    const calls: number[][] = [];
+    let followUp: Promise<number> | undefined;
+    const batcher = new Batcher<number, number>(
+      (items) => {
+        calls.push([...items]);
+        if (followUp === undefined) followUp = batcher.add(items.length * 100);
+        return Promise.resolve(items);
+      },
+      { maxBatchSize: 2, maxConcurrency: 4 },
+    );
+    const first = [batcher.add(1), batcher.add(2)];
+    expect(await Promise.all(first)).toEqual([1, 2]);
+    expect(await followUp).toBe(200);
+    expect(calls).toEqual([[1, 2], [200]]);
+  });
+
   it('runs up to maxConcurrency flushes at once', async () => {
     const { calls, flush } = manualFlush<number, number>();
     const batcher = new Batcher(flush, { maxConcurrency: 2 });
