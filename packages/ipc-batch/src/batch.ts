@@ -71,7 +71,11 @@ export class Batch<I, O> {
   bytes = 0;
   /** Items not aborted while queued. */
   live = 0;
+  /** The next batch in the queue. */
   next: Batch<I, O> | undefined;
+  /** Neighbours in the batcher's list of batches holding a slot. */
+  prevInFlight: Batch<I, O> | undefined;
+  nextInFlight: Batch<I, O> | undefined;
   dispatched = false;
   /** Released by close({ signal }): every later settlement of this batch is ignored. */
   forced = false;

@@ -73,13 +73,17 @@ export interface AddOptions {
   /**
    * Aborting it rejects the item's promise at once with `signal.reason`. Before its flush the
    * item is removed from its batch; after, its result is dropped when it arrives.
+   * @default undefined
    */
   signal?: AbortSignal;
 }
 
 /** Options of `onIdle()` and `close()`. */
 export interface WaitOptions {
-  /** Stops waiting; the promise rejects with `signal.reason`. */
+  /**
+   * Stops waiting; the promise rejects with `signal.reason`.
+   * @default undefined
+   */
   signal?: AbortSignal;
 }
 

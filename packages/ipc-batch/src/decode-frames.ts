@@ -11,6 +11,7 @@ export interface DecodeFramesOptions {
   maxFrameBytes?: number;
   /**
    * Aborting it destroys the stream and ends the iteration with `signal.reason`.
+   * @default undefined
    */
   signal?: AbortSignal;
 }
@@ -35,7 +36,11 @@ export async function* decodeFrames(
   options: DecodeFramesOptions = {},
 ): AsyncGenerator<unknown, void, undefined> {
   const { maxFrameBytes, signal } = options;
-  signal?.throwIfAborted();
+  if (signal?.aborted) {
+    // No error passed: nothing listens on the stream yet, and an 'error' event would be uncaught.
+    readable.destroy();
+    throw signal.reason;
+  }
   let ready: unknown[] = [];
   const collect = (value: unknown | FrameError): void => {
     ready.push(value);

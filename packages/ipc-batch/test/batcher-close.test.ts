@@ -92,6 +92,29 @@ describe('Batcher: close', () => {
     expect(await state(batcher.onIdle())).toBe('fulfilled');
   });
 
+  it('on abort, releases every flush in flight, whatever order the others finished in', async () => {
+    const { calls, flush } = manualFlush<number, number>();
+    const batcher = new Batcher(flush, { maxConcurrency: 4 });
+    const items: Promise<number>[] = [];
+    for (let n = 0; n < 4; n++) {
+      items.push(batcher.add(n));
+      await turn();
+    }
+    expect(batcher.stats().inFlight).toBe(4);
+    // Finish the second and the last, so the list of flushes in flight loses a middle and an end.
+    calls[1]!.done.resolve([1]);
+    calls[3]!.done.resolve([3]);
+    expect(await Promise.all([items[1], items[3]])).toEqual([1, 3]);
+    expect(batcher.stats().inFlight).toBe(2);
+    await expect(batcher.close({ signal: AbortSignal.abort('deadline') })).rejects.toBe('deadline');
+    for (const n of [0, 2]) {
+      await expect(items[n]).rejects.toMatchObject({ name: 'BatcherClosedError', cause: 'deadline' });
+      expect(calls[n]!.context.signal.aborted).toBe(true);
+    }
+    expect(calls[1]!.context.signal.aborted).toBe(false);
+    expect(batcher.stats()).toMatchObject({ inFlight: 0, queued: 0, batches: 4 });
+  });
+
   it('closes at once, forcing, when given an already aborted signal', async () => {
     const { calls, flush } = manualFlush<number, number>();
     const batcher = new Batcher(flush);

@@ -134,6 +134,23 @@ describe('Batcher: batching', () => {
     expect(await Promise.all([second, third])).toEqual([2, 3]);
   });
 
+  it('accepts items added from inside a flush; they travel in a later batch', async () => {
+    const calls: number[][] = [];
+    let followUp: Promise<number> | undefined;
+    const batcher = new Batcher<number, number>(
+      (items) => {
+        calls.push([...items]);
+        if (followUp === undefined) followUp = batcher.add(items.length * 100);
+        return Promise.resolve(items);
+      },
+      { maxBatchSize: 2, maxConcurrency: 4 },
+    );
+    const first = [batcher.add(1), batcher.add(2)];
+    expect(await Promise.all(first)).toEqual([1, 2]);
+    expect(await followUp).toBe(200);
+    expect(calls).toEqual([[1, 2], [200]]);
+  });
+
   it('runs up to maxConcurrency flushes at once', async () => {
     const { calls, flush } = manualFlush<number, number>();
     const batcher = new Batcher(flush, { maxConcurrency: 2 });
@@ -232,6 +249,51 @@ describe('Batcher: results', () => {
     expect(calls).toHaveLength(2);
     calls[1]!.done.resolve([4]);
     expect(await d).toBe(4);
+  });
+
+  it('passes null, undefined, objects and functions through as values', async () => {
+    const fn = () => 1;
+    const values: unknown[] = [null, undefined, { a: 1 }, [2], fn, 'x'];
+    const batcher = new Batcher<number, unknown>(async (items) => items.map((i) => values[i]));
+    expect(await Promise.all(values.map((_, i) => batcher.add(i)))).toEqual(values);
+  });
+
+  it('survives hostile thenables: a throwing then, a throwing getter, a then that answers twice', async () => {
+    const thrown = new Error('then threw');
+    const getter = new Error('getter threw');
+    const results = [
+      {
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is what this test is about
+        then() {
+          throw thrown;
+        },
+      },
+      Object.defineProperty({}, 'then', {
+        get() {
+          throw getter;
+        },
+      }),
+      {
+        // biome-ignore lint/suspicious/noThenProperty: a hostile thenable is what this test is about
+        then(resolve: (v: number) => void, reject: (e: unknown) => void) {
+          resolve(7);
+          resolve(8);
+          reject(new Error('too late'));
+        },
+      },
+    ];
+    const batcher = new Batcher<number, number>(async () => results as never, { maxConcurrency: 1 });
+    const settled = await Promise.allSettled([batcher.add(0), batcher.add(1), batcher.add(2)]);
+    expect(settled).toEqual([
+      { status: 'rejected', reason: thrown },
+      { status: 'rejected', reason: getter },
+      { status: 'fulfilled', value: 7 },
+    ]);
+    // The slot was released exactly once: the next batch goes out and the batcher becomes idle.
+    const next = await Promise.allSettled([batcher.add(3), batcher.add(4), batcher.add(5)]);
+    expect(next.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+    await batcher.onIdle();
+    expect(batcher.stats()).toMatchObject({ inFlight: 0, batches: 2 });
   });
 
   it('rejects an item whose element promise fulfils with an Error', async () => {

@@ -42,8 +42,10 @@ describe('decodeFrames', () => {
     expect(source.destroyed).toBe(true);
   });
 
-  it('rejects at once for an already aborted signal', async () => {
-    const iterator = decodeFrames(new PassThrough(), { signal: AbortSignal.abort('stop') });
+  it('rejects at once for an already aborted signal, and destroys the stream', async () => {
+    const source = new PassThrough();
+    const iterator = decodeFrames(source, { signal: AbortSignal.abort('stop') });
     await expect(iterator.next()).rejects.toBe('stop');
+    expect(source.destroyed).toBe(true);
   });
 });
