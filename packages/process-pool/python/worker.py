@@ -1,0 +1,713 @@
+"""The @mcp-exec/process-pool worker: one long-lived Python process that runs tasks for Node.
+
+Stdlib only, Python >= 3.9, POSIX. Protocol (see the package README for the full contract):
+
+* fd 3 (in): one JSON line per batch, an array of tasks
+  ``{"id", "kind": "skill"|"code"|"preload"|"ping", "path", "fn", "params", "source", "input", "timeoutMs"}``.
+* fd 4 (out): one JSON line per task, in task order: ``{"id", "ok": true, "us", "value", "out"?, "err"?}``
+  or ``{"id", "ok": false, "us", "error": {"kind", "type", "message", "traceback", ...}, ...}``;
+  plus ``{"claim": n}`` lines that tell Node which tasks may have started (see ``run_batch``).
+
+stdout and stderr stay free for the tasks: ``sys.stdout``/``sys.stderr`` are captured per task;
+whatever reaches fd 1/2 directly is drained (and discarded) by Node.
+"""
+
+import builtins
+import json
+import os
+import select
+import signal
+import sys
+import threading
+import time
+import types
+
+IN_FD = 3
+OUT_FD = 4
+WORKER_FILE = os.path.abspath(__file__)
+
+# Results wait at most this long in the buffer; also the delay after which a running task is
+# considered long (its predecessors' results are flushed and its claim is narrowed to itself).
+TICK = 0.001
+INF = float("inf")
+
+perf_counter = time.perf_counter
+
+
+def parse_args(argv):
+    options = {"max-output-bytes": 1 << 20, "max-message-bytes": 64 << 20, "memory-limit-mb": 0}
+    for arg in argv:
+        if arg.startswith("--") and "=" in arg:
+            key, _, value = arg[2:].partition("=")
+            if key in options:
+                options[key] = int(value)
+    return options
+
+
+OPTIONS = parse_args(sys.argv[1:])
+MAX_OUTPUT = OPTIONS["max-output-bytes"]
+MAX_MESSAGE = OPTIONS["max-message-bytes"]
+
+
+class TaskTimeout(BaseException):
+    """Raised inside a task by SIGALRM. A BaseException, so `except Exception` does not swallow it."""
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON: the C encoder built once (JSONEncoder.encode rebuilds it on every call, ~5x slower).
+
+def _no_default(value):
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+_markers = {}
+try:
+    from json.encoder import c_make_encoder, encode_basestring_ascii
+
+    _iterencode = c_make_encoder(
+        _markers, _no_default, encode_basestring_ascii, None, ":", ",", False, False, False
+    )
+
+    def encode(value):
+        try:
+            return "".join(_iterencode(value, 0))
+        except BaseException:
+            _markers.clear()
+            raise
+
+except (ImportError, TypeError):  # pragma: no cover - interpreters without the C accelerator
+    encode = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
+
+decode_line = json.loads
+
+
+def find_unencodable(value, path="value", depth=0):
+    """Names the first part of ``value`` JSON cannot carry: (path, type name, reason)."""
+    if depth > 200:
+        return path, type(value).__name__, "nested too deeply"
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        if value != value or value in (INF, -INF):
+            return path, "float", "%r is not valid JSON" % value
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                return "%s[%r]" % (path, key), type(key).__name__, "dict keys must be str"
+            found = find_unencodable(item, "%s[%r]" % (path, key), depth + 1)
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = find_unencodable(item, "%s[%d]" % (path, index), depth + 1)
+            if found:
+                return found
+        return None
+    return path, type(value).__name__, "not JSON serializable"
+
+
+# ---------------------------------------------------------------------------------------------
+# Output capture: sys.stdout / sys.stderr of a task, capped at MAX_OUTPUT bytes, reused.
+
+class Capture:
+    """A text stream that keeps what a task writes, up to a byte limit."""
+
+    encoding = "utf-8"
+    errors = "strict"
+    newlines = None
+    closed = False
+
+    def __init__(self, name):
+        self.name = name
+        self.parts = []
+        self.size = 0
+        self.dropped = 0
+        self.buffer = _BytesView(self)
+
+    def write(self, text):
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+        length = len(text)
+        size = length if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
+        room = MAX_OUTPUT - self.size
+        if size <= room:
+            self.parts.append(text)
+            self.size += size
+        else:
+            if room > 0:
+                head = text.encode("utf-8", "surrogatepass")[:room].decode("utf-8", "ignore")
+                self.parts.append(head)
+                self.size = MAX_OUTPUT
+                size -= room
+            self.dropped += size
+        return length
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def take(self):
+        text = "".join(self.parts)
+        if self.dropped:
+            text += "\n[mcp-exec: %d more bytes of %s dropped (maxOutputBytes %d)]\n" % (
+                self.dropped,
+                self.name,
+                MAX_OUTPUT,
+            )
+        self.parts.clear()
+        self.size = 0
+        self.dropped = 0
+        return text
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+    def readable(self):
+        return False
+
+    def writable(self):
+        return True
+
+    def seekable(self):
+        return False
+
+    def fileno(self):
+        import io
+
+        raise io.UnsupportedOperation("captured %s has no file descriptor" % self.name)
+
+
+class _BytesView:
+    """`sys.stdout.buffer`: bytes written here are decoded and captured with the text."""
+
+    def __init__(self, capture):
+        self._capture = capture
+
+    def write(self, data):
+        self._capture.write(bytes(data).decode("utf-8", "replace"))
+        return len(data)
+
+    def flush(self):
+        pass
+
+
+cap_out = Capture("stdout")
+cap_err = Capture("stderr")
+
+
+# ---------------------------------------------------------------------------------------------
+# Modules: imported once, keyed by path and content hash.
+
+# A file whose mtime is this close to the moment we read it may change again without its mtime
+# (or size) changing, given coarse filesystem timestamps: such a file is re-hashed on every batch
+# until it has aged (the "racily clean" rule of git's index).
+RACY_NS = 2_000_000_000
+
+
+class ModuleEntry:
+    __slots__ = ("module", "digest", "signature", "read_at")
+
+    def __init__(self, module, digest, signature, read_at):
+        self.module = module
+        self.digest = digest
+        self.signature = signature
+        self.read_at = read_at
+
+
+modules = {}
+
+
+def load_module(path, checked):
+    """Returns the module of `path`, importing it again only if its content changed."""
+    entry = modules.get(path)
+    if entry is not None and path in checked:
+        return entry.module
+    now = time.time_ns()
+    st = os.stat(path)
+    signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
+    if entry is not None and entry.signature == signature and entry.read_at - st.st_mtime_ns > RACY_NS:
+        checked.add(path)
+        return entry.module
+    with open(path, "rb") as handle:
+        source = handle.read()
+    import hashlib
+
+    digest = hashlib.sha256(source).hexdigest()
+    if entry is not None and entry.digest == digest:
+        entry.signature = signature
+        entry.read_at = now
+        checked.add(path)
+        return entry.module
+    module = import_source(path, source)
+    modules[path] = ModuleEntry(module, digest, signature, now)
+    checked.add(path)
+    return module
+
+
+def import_source(path, source):
+    import hashlib
+    from importlib.machinery import ModuleSpec
+
+    name = "_mcp_exec_" + hashlib.sha1(path.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    code = compile(source, path, "exec", dont_inherit=True)
+    folder = os.path.dirname(path)
+    module = types.ModuleType(name)
+    # A package whose __path__ is the file's folder: `from . import helper` works in any entry file.
+    module.__spec__ = ModuleSpec(name, None, origin=path, is_package=True)
+    module.__spec__.submodule_search_locations = [folder]
+    module.__spec__.has_location = True
+    module.__file__ = path
+    module.__path__ = [folder]
+    module.__package__ = name
+    for key in [key for key in sys.modules if key.startswith(name + ".")]:
+        del sys.modules[key]  # helpers of the old version are imported afresh
+    previous = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        modules.pop(path, None)
+        if previous is None:
+            sys.modules.pop(name, None)
+        else:
+            sys.modules[name] = previous
+        raise
+    return module
+
+
+def resolve_function(module, path, name):
+    if name:
+        fn = getattr(module, name, None)
+    else:
+        fn = getattr(module, "execute", None)
+        if fn is None:
+            fn = getattr(module, "main", None)
+        name = "execute"
+    if fn is None:
+        raise AttributeError("%s defines no function %r" % (path, name))
+    if not callable(fn):
+        raise TypeError("%s: %r is a %s, not a function" % (path, name, type(fn).__name__))
+    return fn
+
+
+compiled_code = {}
+
+
+def compile_snippet(source):
+    code = compiled_code.get(source)
+    if code is None:
+        import ast
+
+        code = compile(source, "<code>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+        if len(compiled_code) >= 256:
+            compiled_code.pop(next(iter(compiled_code)))
+        compiled_code[source] = code
+    return code
+
+
+# ---------------------------------------------------------------------------------------------
+# Coroutines: one event loop per worker, reused (asyncio.run per call costs ~100 us).
+
+event_loop = None
+
+
+def run_coroutine(coroutine):
+    global event_loop
+    import asyncio
+
+    if event_loop is None:
+        event_loop = asyncio.new_event_loop()
+    future = event_loop.create_task(coroutine)
+    try:
+        return event_loop.run_until_complete(future)
+    except BaseException:
+        if not future.done():
+            # Interrupted from a signal handler (a timeout): the loop may be mid-iteration, so it
+            # is dropped rather than reused.
+            future.cancel()
+            loop, event_loop = event_loop, None
+            try:
+                loop.close()
+            except BaseException:
+                pass
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Output to Node: buffered result lines, flushed at the end of a batch, after a long task, and
+# from the SIGALRM tick while a task runs long.
+
+out = []
+flushing = False
+flushed_at = 0.0
+
+
+def write_all(data):
+    view = memoryview(data)
+    while view:
+        view = view[os.write(OUT_FD, view):]
+
+
+def flush():
+    """Writes the buffered lines in one syscall. Only this function and the tick write to fd 4."""
+    global flushing, flushed_at
+    flushing = True  # the tick must not write (or clear `out`) while this runs
+    try:
+        if out:
+            data = "".join(out).encode("ascii")
+            out.clear()
+            write_all(data)
+        flushed_at = perf_counter()
+    finally:
+        flushing = False
+
+
+# ---------------------------------------------------------------------------------------------
+# The timer: one ITIMER_REAL for both the task deadline and the output tick, re-armed only when
+# the wanted time moves earlier (float compares per task, a syscall only now and then).
+
+seq = 0  # tasks received since start; Node counts the same way
+claim = 0  # no task with a higher seq has started; Node knows it without being told per batch
+current = 0  # seq of the task running (or last run)
+running = False
+deadline = INF
+timer_at = INF
+
+
+def arm(at):
+    global timer_at
+    timer_at = at
+    signal.setitimer(signal.ITIMER_REAL, max(at - perf_counter(), 1e-6))
+
+
+def on_alarm(signum, frame):
+    global timer_at, claim
+    now = perf_counter()
+    timer_at = INF
+    if running and now >= deadline:
+        arm(now + 0.1)  # insist if the task swallows the exception
+        raise TaskTimeout()
+    if not flushing:
+        if running and claim > current:
+            # The running task is long: tell Node that no later task of the batch has started,
+            # so a crash now re-runs them elsewhere instead of failing them.
+            claim = current
+            out.append('{"claim":%d}\n' % claim)
+        if out:
+            flush()
+    if running:
+        arm(deadline)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running tasks.
+
+def error_payload(kind, exc, **extra):
+    etype = type(exc)
+    module = getattr(etype, "__module__", "builtins")
+    type_name = etype.__qualname__ if module in ("builtins", "__main__") else module + "." + etype.__qualname__
+    payload = {"kind": kind, "type": type_name, "message": str(exc), "traceback": format_traceback(exc)}
+    payload.update(extra)
+    return payload
+
+
+def format_traceback(exc):
+    import traceback
+
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == WORKER_FILE:
+        tb = tb.tb_next  # the worker's own frames say nothing about the task
+    try:
+        return "".join(traceback.format_exception(type(exc), exc, tb))
+    except BaseException:
+        return "%s: %s\n" % (type(exc).__name__, exc)
+
+
+def output_fields():
+    fields = ""
+    if cap_out.parts or cap_out.dropped:
+        fields = ',"out":' + encode(cap_out.take())
+    if cap_err.parts or cap_err.dropped:
+        fields += ',"err":' + encode(cap_err.take())
+    return fields
+
+
+def error_line(task_id, us, payload):
+    line = '{"id":%d,"ok":false,"us":%d,"error":%s%s}\n' % (task_id, us, encode(payload), output_fields())
+    if len(line) > MAX_MESSAGE:
+        payload = {"kind": "too_large", "bytes": len(line), "limit": MAX_MESSAGE, "message": "error report too large"}
+        line = '{"id":%d,"ok":false,"us":%d,"error":%s}\n' % (task_id, us, encode(payload))
+    return line
+
+
+def ok_line(task_id, us, value):
+    try:
+        text = encode(value)
+    except (TypeError, ValueError, RecursionError, OverflowError) as exc:
+        found = find_unencodable(value)
+        path, type_name, reason = found if found else ("value", type(value).__name__, str(exc))
+        if isinstance(exc, RecursionError):
+            reason = "nested too deeply (RecursionError)"
+        payload = {
+            "kind": "serialization",
+            "type": type_name,
+            "path": path,
+            "message": "the return value cannot be sent as JSON: %s is %s (%s)" % (path, type_name, reason),
+        }
+        return error_line(task_id, us, payload)
+    line = '{"id":%d,"ok":true,"us":%d,"value":%s%s}\n' % (task_id, us, text, output_fields())
+    if len(line) > MAX_MESSAGE:
+        payload = {
+            "kind": "too_large",
+            "bytes": len(line),
+            "limit": MAX_MESSAGE,
+            "message": "the result is %d bytes as JSON, over maxMessageBytes (%d)" % (len(line), MAX_MESSAGE),
+        }
+        return error_line(task_id, us, payload)
+    return line
+
+
+PING = {
+    "pid": os.getpid(),
+    "python": "%d.%d.%d" % sys.version_info[:3],
+    "executable": sys.executable,
+}
+
+
+def execute(task, checked):
+    kind = task["kind"]
+    if kind == "skill":
+        path = task["path"]
+        fn = resolve_function(load_module(path, checked), path, task.get("fn"))
+        params = task.get("params")
+        value = fn(**params) if params else fn()
+        if type(value) is types.CoroutineType:
+            value = run_coroutine(value)
+        return value
+    if kind == "code":
+        namespace = {"__name__": "__main__", "__builtins__": builtins, "input": task.get("input")}
+        pending = eval(compile_snippet(task["source"]), namespace)
+        if type(pending) is types.CoroutineType:
+            run_coroutine(pending)
+        return namespace.get("result")
+    if kind == "preload":
+        load_module(task["path"], checked)
+        return None
+    if kind == "ping":
+        return PING
+    raise ValueError("unknown task kind %r" % (kind,))
+
+
+def run_task(task, task_id, checked):
+    """Runs one task and returns its result line. Never raises (short of os._exit)."""
+    global running
+    started = perf_counter()
+    try:
+        try:
+            running = True  # first statement of the try: the tick may raise TaskTimeout from here on
+            value = execute(task, checked)
+            running = False
+        except TaskTimeout as exc:
+            running = False
+            us = int((perf_counter() - started) * 1e6)
+            payload = error_payload("timeout", exc, timeoutMs=task.get("timeoutMs"))
+            payload["message"] = "the task ran longer than its timeout (%s ms)" % task.get("timeoutMs")
+            return error_line(task_id, us, payload)
+        except MemoryError as exc:
+            running = False
+            return error_line(task_id, int((perf_counter() - started) * 1e6), error_payload("memory", exc))
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the task's error
+            running = False
+            return error_line(task_id, int((perf_counter() - started) * 1e6), error_payload("python", exc))
+        return ok_line(task_id, int((perf_counter() - started) * 1e6), value)
+    except TaskTimeout:
+        # The deadline passed in the few instructions between the task's end and `running = False`.
+        running = False
+        payload = {"kind": "timeout", "type": "TaskTimeout", "message": "the task ran longer than its timeout"}
+        return error_line(task_id, int((perf_counter() - started) * 1e6), payload)
+
+
+def run_batch(tasks):
+    """Runs a batch in order, buffering result lines.
+
+    Claims: Node assumes that any task of a batch it sent may have started, unless told otherwise.
+    When a task runs long, the tick narrows the claim to that task (``{"claim": seq}``), so that
+    if the worker dies now, Node knows the later tasks never started and re-runs them elsewhere.
+    Before starting a task beyond the claim, the worker widens it again, in the same write as the
+    buffered results. A fast batch therefore costs one write, at its end.
+    """
+    global seq, claim, current, deadline, flushed_at
+    last = seq + len(tasks)
+    claim = last
+    checked = set()
+    flushed_at = perf_counter()
+    sys.stdout, sys.stderr = cap_out, cap_err
+    for task in tasks:
+        seq += 1
+        if seq > claim:
+            claim = last
+            out.append('{"claim":%d}\n' % claim)
+            flush()
+        current = seq
+        if sys.stdout is not cap_out or sys.stderr is not cap_err:
+            sys.stdout, sys.stderr = cap_out, cap_err
+        if type(task) is not dict:
+            out.append(error_line(task[0], 0, task[1]))  # see decode_batch
+            continue
+        task_id = task["id"]
+        now = perf_counter()
+        deadline = now + task.get("timeoutMs", 30000) / 1000.0
+        want = now + TICK if claim > seq and now + TICK < deadline else deadline
+        if timer_at > want + TICK / 2:
+            arm(want)
+        out.append(run_task(task, task_id, checked))
+        if seq < last:
+            now = perf_counter()
+            if now - flushed_at >= TICK:
+                flush()  # results waited long enough (or this task ran long): not behind the next
+            elif timer_at > now + TICK:
+                arm(now + TICK)  # results are buffered: make sure they leave even if the next task hangs
+    flush()
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+
+
+# ---------------------------------------------------------------------------------------------
+# Input: one batch per line on fd 3.
+
+def decode_batch(line):
+    try:
+        return decode_line(line)
+    except (RecursionError, MemoryError):
+        return decode_batch_slowly(line.decode("utf-8", "surrogatepass"))
+
+
+def decode_batch_slowly(text):
+    """Decodes a batch element by element, so one task JSON cannot decode (nested deeper than the
+    recursion limit) fails alone: it becomes an (id, error payload) pair instead of a dict."""
+    import re
+
+    decoder = json.JSONDecoder()
+    id_pattern = re.compile(r'\s*\{\s*"id"\s*:\s*(-?\d+)')
+    tasks = []
+    index = text.index("[") + 1
+    while True:
+        while text[index] in " \t\r\n,":
+            index += 1
+        if text[index] == "]":
+            return tasks
+        try:
+            task, index = decoder.raw_decode(text, index)
+            tasks.append(task)
+        except (RecursionError, MemoryError) as exc:
+            match = id_pattern.match(text, index)
+            task_id = int(match.group(1)) if match else -1
+            index = skip_json_value(text, index)
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
+            payload = {
+                "kind": "serialization",
+                "type": "RecursionError" if isinstance(exc, RecursionError) else "MemoryError",
+                "path": "params",
+                "message": "the task's parameters cannot be decoded by Python: %s" % reason,
+            }
+            tasks.append((task_id, payload))
+
+
+def skip_json_value(text, index):
+    """Index just past the JSON value starting at `index`, without building it."""
+    depth = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if char == '"':
+            index += 1
+            while text[index] != '"':
+                index += 2 if text[index] == "\\" else 1
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    return index
+
+
+def serve():
+    parts = []  # pieces of a line longer than one read
+    while True:
+        chunk = os.read(IN_FD, 1 << 20)
+        if not chunk:
+            os._exit(0)  # Node closed our input: every result is already written
+        start = 0
+        newline = chunk.find(b"\n")
+        while newline >= 0:
+            if parts:
+                parts.append(chunk[start:newline])
+                line = b"".join(parts)
+                parts.clear()
+            elif start == 0 and newline == len(chunk) - 1:
+                line = chunk  # the usual case, one whole batch in one read: no copy
+            else:
+                line = chunk[start:newline]
+            run_batch(decode_batch(line))
+            start = newline + 1
+            newline = chunk.find(b"\n", start)
+        if start < len(chunk):
+            parts.append(chunk[start:] if start else chunk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Start-up.
+
+def watch_parent():
+    """Exits the process when Node is gone, even while a task spins in `while True: pass`.
+
+    Node's end of fd 3 is closed when Node exits or is killed: poll() reports POLLHUP (the event
+    mask 0 asks for nothing else, so pending input does not wake us). The parent-pid check covers
+    platforms where a closed socket does not raise POLLHUP.
+    """
+    parent = os.getppid()
+    poller = select.poll()
+    poller.register(IN_FD, 0)
+    while True:
+        if poller.poll(1000) or os.getppid() != parent:
+            os._exit(0)
+
+
+def fatal(message):
+    try:
+        write_all((encode({"fatal": message}) + "\n").encode("ascii"))
+    finally:
+        os._exit(70)
+
+
+def main():
+    os.set_inheritable(IN_FD, False)
+    os.set_inheritable(OUT_FD, False)
+    # Ctrl-C in a terminal reaches the whole process group; Node decides what happens to workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, on_alarm)
+    threading.stack_size(256 * 1024)
+    threading.Thread(target=watch_parent, name="mcp-exec-parent-watch", daemon=True).start()
+    limit_mb = OPTIONS["memory-limit-mb"]
+    if limit_mb > 0:
+        import resource
+
+        limit = limit_mb * 1024 * 1024
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError) as exc:
+            fatal("cannot set memoryLimitMb %d: %s" % (limit_mb, exc))
+    try:
+        serve()
+    except BaseException as exc:  # a bug in this file: tell Node why before dying
+        fatal("worker failed: %s" % "".join(format_traceback(exc)))
+
+
+if __name__ == "__main__":
+    main()

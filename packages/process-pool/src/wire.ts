@@ -1,0 +1,70 @@
+import { MemoryLimitError } from './errors/memory-limit-error.js';
+import { MessageTooLargeError } from './errors/message-too-large-error.js';
+import { PythonError } from './errors/python-error.js';
+import { SerializationError } from './errors/serialization-error.js';
+import type { TaskOutput } from './errors/task-output.js';
+import { TaskTimeoutError } from './errors/task-timeout-error.js';
+
+/** Kinds of task failure reported by the worker, and counted by the pool. */
+export type WireErrorKind = 'python' | 'timeout' | 'serialization' | 'memory' | 'too_large';
+
+/** How the worker describes a task that failed. */
+export interface WireError {
+  readonly kind: WireErrorKind;
+  readonly type?: string;
+  readonly message?: string;
+  readonly traceback?: string;
+  readonly timeoutMs?: number;
+  readonly path?: string;
+  readonly bytes?: number;
+  readonly limit?: number;
+}
+
+/** One line from the worker: a task's result, a claim, or its last words. */
+export interface WireMessage {
+  /** A result: the task's id. */
+  readonly id?: number;
+  readonly ok?: boolean;
+  /** Run time in microseconds. */
+  readonly us?: number;
+  readonly value?: unknown;
+  readonly error?: WireError;
+  readonly out?: string;
+  readonly err?: string;
+  /** No task with a higher sequence number (tasks received since start) has started. */
+  readonly claim?: number;
+  /** The worker hit an internal error and exits. */
+  readonly fatal?: string;
+}
+
+/** The typed error for a failure the worker reported. */
+export function errorFromWire(
+  error: WireError,
+  output: TaskOutput,
+  context: { readonly timeoutMs: number; readonly memoryLimitMb: number | undefined },
+): Error {
+  const message = error.message ?? '';
+  switch (error.kind) {
+    case 'timeout':
+      return new TaskTimeoutError(error.timeoutMs ?? context.timeoutMs, false, error.traceback ?? '', output);
+    case 'serialization':
+      return new SerializationError(
+        message,
+        {
+          direction: error.path === 'params' ? 'params' : 'result',
+          typeName: error.type ?? '',
+          path: error.path ?? '',
+        },
+        output,
+      );
+    case 'too_large':
+      return new MessageTooLargeError('result', error.bytes ?? 0, error.limit ?? 0, output);
+    case 'memory':
+      if (context.memoryLimitMb !== undefined) {
+        return new MemoryLimitError(context.memoryLimitMb, error.traceback ?? '', output);
+      }
+      return new PythonError(error.type ?? 'MemoryError', message, error.traceback ?? '', output);
+    default:
+      return new PythonError(error.type ?? 'Exception', message, error.traceback ?? '', output);
+  }
+}

@@ -1,0 +1,439 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { FrameDecoder, type FrameError } from '@mcp-exec/ipc-batch';
+import { execa } from 'execa';
+import { encodeBatch } from './encode-batch.js';
+import { PoolClosedError } from './errors/pool-closed-error.js';
+import { TaskTimeoutError } from './errors/task-timeout-error.js';
+import { WorkerCrashedError, type WorkerExit } from './errors/worker-crashed-error.js';
+import { WorkerStartError } from './errors/worker-start-error.js';
+import type { PoolCounters } from './stats.js';
+import { StderrTail } from './stderr-tail.js';
+import { Task } from './task.js';
+import { errorFromWire, type WireMessage } from './wire.js';
+
+/** The worker script shipped with the package (`python/`, next to `src/` and `dist/`). */
+export const WORKER_SCRIPT = new URL('../python/worker.py', import.meta.url);
+/** Marks the pool's processes in `ps` (the test suite's leak check looks for it). */
+export const WORKER_MARKER = '--mcp-exec-worker';
+
+/** Why Node ended a worker; `undefined` when it died on its own. */
+export type KillReason = 'timeout' | 'closed' | 'protocol' | 'stopped';
+
+/** Everything a worker needs from its pool. */
+export interface WorkerConfig {
+  readonly id: number;
+  /** The configured command, for messages. */
+  readonly python: string;
+  /** The resolved interpreter. */
+  readonly executable: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly maxOutputBytes: number;
+  readonly maxMessageBytes: number;
+  readonly memoryLimitMb: number | undefined;
+  readonly counters: PoolCounters;
+  readonly nextTaskId: () => number;
+  /** Receives tasks that never started here (the worker died first): they may run elsewhere. */
+  readonly handBack: (tasks: readonly Task[]) => void;
+  /** Called once, when the process is gone and every task it held is settled or handed back. */
+  readonly onExit: (worker: Worker, exit: WorkerExit) => void;
+}
+
+interface InFlight {
+  readonly tasks: readonly Task[];
+  /** Sequence number of the first task: the worker counts tasks received, so does Node. */
+  readonly firstSeq: number;
+  /** Index of the next task whose result is due. */
+  next: number;
+  readonly onDone: (() => void) | undefined;
+}
+
+/**
+ * One Python process and its protocol: batches out on fd 3, one result line per task back on
+ * fd 4, in task order. Knows which tasks may have started (see `#claim`), so that when the
+ * process dies it can fail exactly those and hand the others back for another worker.
+ */
+export class Worker {
+  readonly id: number;
+  readonly #config: WorkerConfig;
+  readonly #process: ChildProcess | undefined;
+  readonly #input: Writable | undefined;
+  readonly #decoder: FrameDecoder;
+  readonly #stderr = new StderrTail();
+  #inFlight: InFlight[] = [];
+  #sent = 0;
+  /** Highest sequence number the worker said may have started; see `run_batch` in worker.py. */
+  #claim = 0;
+  /** When the worker last showed progress (or was given work while idle), `performance.now()`. */
+  #progressAt = 0;
+  #alive: boolean;
+  #killReason: KillReason | undefined;
+  #protocolError = '';
+  #fatal = '';
+  #exitCode: number | null = null;
+  #exitSignal: string | null = null;
+  #finalized = false;
+  readonly #exited: Promise<void>;
+  #markExited: () => void = () => {};
+  /** `stop()` waiting for the worker to finish what it holds. */
+  #onEmpty: (() => void) | undefined;
+  /** Tasks this worker has answered, for `maxTasksPerWorker`. */
+  tasksRun = 0;
+  /** Replace after the current work: set after `maxTasksPerWorker` or a `MemoryError`. */
+  retiring = false;
+  /** This worker's share of `maxTasksPerWorker` (drawn by the pool, with jitter). */
+  recycleAfter = Number.POSITIVE_INFINITY;
+
+  private constructor(config: WorkerConfig, spawn: boolean) {
+    this.id = config.id;
+    this.#config = config;
+    this.#exited = new Promise<void>((resolve) => {
+      this.#markExited = resolve;
+    });
+    this.#decoder = new FrameDecoder({
+      // Room for the envelope around a result of maxMessageBytes; the worker enforces the limit.
+      maxFrameBytes: config.maxMessageBytes + 4096,
+      onFrame: this.#onFrame,
+      onError: this.#onFrameError,
+    });
+    this.#alive = spawn;
+    if (!spawn) {
+      this.#finalized = true;
+      this.#markExited();
+      return;
+    }
+    const args = ['-u', fileURLToPath(WORKER_SCRIPT), WORKER_MARKER];
+    args.push(`--max-output-bytes=${config.maxOutputBytes}`, `--max-message-bytes=${config.maxMessageBytes}`);
+    if (config.memoryLimitMb !== undefined) args.push(`--memory-limit-mb=${config.memoryLimitMb}`);
+    const child = execa(config.executable, args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+      env: config.env as Record<string, string>,
+      extendEnv: false,
+      cwd: config.cwd,
+      buffer: false,
+      reject: false,
+      // Node kills its workers itself; execa's exit hook would only duplicate it.
+      cleanup: false,
+    });
+    // execa's subprocess is a ChildProcess; its promise (never rejecting here) is not needed.
+    child.catch(ignore);
+    this.#process = child as unknown as ChildProcess;
+    child.on('exit', this.#onExit);
+    child.on('error', this.#onSpawnError);
+    const [, stdout, stderr, input, output] = child.stdio as unknown as [
+      null,
+      Readable,
+      Readable,
+      Writable,
+      Readable,
+    ];
+    // fd 1 and 2 belong to the tasks: drained continuously, or a task writing to them would block.
+    stdout.on('error', ignore).resume();
+    stderr.on('error', ignore).on('data', (chunk: Buffer) => this.#stderr.push(chunk));
+    input.on('error', ignore);
+    output.on('error', ignore).on('data', this.#onData);
+    this.#input = input;
+  }
+
+  /** Spawns a worker process. */
+  static spawn(config: WorkerConfig): Worker {
+    return new Worker(config, true);
+  }
+
+  /** A worker that never had a process: handed to the pool's waiting requests once it is closed. */
+  static inert(config: WorkerConfig): Worker {
+    return new Worker(config, false);
+  }
+
+  get pid(): number | undefined {
+    return this.#process?.pid;
+  }
+
+  /** Alive, not retiring: may be given work. */
+  get usable(): boolean {
+    return this.#alive && !this.retiring && this.#killReason === undefined;
+  }
+
+  /** Why Node ended (or is ending) this worker; `undefined` while it runs or if it died alone. */
+  get killReason(): KillReason | undefined {
+    return this.#killReason;
+  }
+
+  get alive(): boolean {
+    return this.#alive;
+  }
+
+  get busy(): boolean {
+    return this.#inFlight.length > 0;
+  }
+
+  /** Resolves once the process is gone and its tasks are settled or handed back. */
+  get exited(): Promise<void> {
+    return this.#exited;
+  }
+
+  /**
+   * Sends a ping and resolves with the worker's pid once it answers; rejects with
+   * `WorkerStartError` if it dies or stays silent for `timeoutMs`.
+   */
+  async ready(timeoutMs: number): Promise<void> {
+    const ping = new Task(this.#config.nextTaskId(), 'ping', { timeoutMs });
+    let silent = false;
+    const timer = setTimeout(() => {
+      silent = true;
+      this.kill('stopped');
+    }, timeoutMs);
+    try {
+      this.dispatch([ping]);
+      await ping;
+    } catch (error) {
+      const exit = this.#exit();
+      let reason: string;
+      if (silent) reason = `it did not answer within ${timeoutMs} ms`;
+      else if (this.#fatal !== '') reason = this.#fatal.trim();
+      else if (exit.signal !== null) reason = `it was killed by ${exit.signal}`;
+      else if (exit.exitCode !== null) reason = `it exited with code ${exit.exitCode}`;
+      else reason = error instanceof Error ? error.message : String(error);
+      throw new WorkerStartError(this.#config.python, reason, exit.stderrTail, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Sends tasks to the worker. Each settles as its result line arrives; `onDone` runs once every
+   * task has settled or, if the worker died, been handed back through `onExit`.
+   */
+  dispatch(tasks: readonly Task[], onDone?: () => void): void {
+    if (!this.#alive || this.#input === undefined) {
+      // Never started, or already gone: nothing ran, so every task may go elsewhere.
+      this.#config.handBack(tasks);
+      onDone?.();
+      return;
+    }
+    const { frames, rejected } = encodeBatch(tasks, this.#config.maxMessageBytes);
+    for (const [task, error] of rejected) this.#fail(task, error);
+    if (frames.length === 0) {
+      onDone?.();
+      return;
+    }
+    if (this.#inFlight.length === 0) this.#progressAt = performance.now();
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      this.#inFlight.push({
+        tasks: frame.tasks,
+        firstSeq: this.#sent + 1,
+        next: 0,
+        onDone: i === frames.length - 1 ? onDone : undefined,
+      });
+      this.#sent += frame.tasks.length;
+      this.#input.write(frame.text);
+    }
+  }
+
+  /**
+   * True when the task at the head has run past its timeout plus `graceMs` without the worker
+   * interrupting it. The task's start is taken as the worker's last sign of progress, which is
+   * never earlier than the real start, so a worker is never killed early.
+   */
+  overdue(now: number, graceMs: number): boolean {
+    const head = this.#inFlight[0];
+    const task = head?.tasks[head.next];
+    return task !== undefined && now - this.#progressAt > task.timeoutMs + graceMs;
+  }
+
+  /** Kills the process now (SIGKILL). Its tasks settle according to `reason` once it is gone. */
+  kill(reason: KillReason): void {
+    this.#killReason ??= reason;
+    if (this.#alive) this.#process?.kill('SIGKILL');
+  }
+
+  /**
+   * Lets the worker finish what it holds, then closes its input so it exits on its own; kills it
+   * if it is not gone within `graceMs`. Resolves once it is gone.
+   */
+  async stop(graceMs: number): Promise<void> {
+    if (!this.#alive) return this.#exited;
+    this.#killReason ??= 'stopped';
+    if (this.#inFlight.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.#onEmpty = resolve;
+      });
+    }
+    this.#input?.end();
+    const timer = setTimeout(() => this.kill('stopped'), graceMs);
+    await this.#exited;
+    clearTimeout(timer);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#progressAt = performance.now();
+    this.#decoder.push(chunk);
+  };
+
+  readonly #onFrame = (frame: unknown): void => {
+    const message = frame as WireMessage;
+    if (typeof message.id === 'number') this.#onResult(message);
+    else if (typeof message.claim === 'number') this.#claim = message.claim;
+    else if (typeof message.fatal === 'string') this.#fatal = message.fatal;
+    else this.#onProtocolError(`unexpected message: ${JSON.stringify(frame).slice(0, 200)}`);
+  };
+
+  readonly #onFrameError = (error: FrameError): void => {
+    this.#onProtocolError(error.message);
+  };
+
+  #onResult(message: WireMessage): void {
+    const batch = this.#inFlight[0];
+    const task = batch?.tasks[batch.next];
+    if (batch === undefined || task === undefined || task.id !== message.id) {
+      this.#onProtocolError(`result for task ${message.id}, expected ${task?.id ?? 'none'}`);
+      return;
+    }
+    batch.next++;
+    this.tasksRun++;
+    const counters = this.#config.counters;
+    if (task.kind !== 'ping') counters.tasksRun++;
+    const durationMs = (message.us ?? 0) / 1000;
+    if (message.ok === true) {
+      if (task.kind !== 'ping') counters.succeeded++;
+      task.resolve({
+        value: message.value,
+        stdout: message.out ?? '',
+        stderr: message.err ?? '',
+        durationMs,
+        workerId: this.id,
+      });
+    } else {
+      this.#onTaskError(task, message, durationMs);
+    }
+    if (batch.next === batch.tasks.length) {
+      this.#inFlight.shift();
+      batch.onDone?.();
+      if (this.#inFlight.length === 0) this.#emptied();
+    }
+  }
+
+  #emptied(): void {
+    const onEmpty = this.#onEmpty;
+    this.#onEmpty = undefined;
+    onEmpty?.();
+  }
+
+  #onTaskError(task: Task, message: WireMessage, durationMs: number): void {
+    const wire = message.error ?? { kind: 'python' as const, type: 'Exception', message: 'unknown error' };
+    const failures = this.#config.counters.failures;
+    if (wire.kind === 'too_large') failures.tooLarge++;
+    else failures[wire.kind]++;
+    if (wire.kind === 'memory') this.retiring = true; // a fresh heap for the next task
+    const output = { stdout: message.out ?? '', stderr: message.err ?? '', workerId: this.id, durationMs };
+    const context = { timeoutMs: task.timeoutMs, memoryLimitMb: this.#config.memoryLimitMb };
+    task.reject(errorFromWire(wire, output, context));
+  }
+
+  #onProtocolError(detail: string): void {
+    this.#protocolError ||= detail;
+    this.kill('protocol');
+  }
+
+  readonly #onSpawnError = (error: Error): void => {
+    if (this.#process?.pid !== undefined) return; // after a spawn, 'exit' tells the rest
+    this.#fatal = error.message;
+    this.#finalize(null, null);
+  };
+
+  readonly #onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    this.#alive = false;
+    const output = this.#process?.stdio[4] as Readable | undefined;
+    if (output === undefined || output.readableEnded || output.destroyed) {
+      this.#finalize(code, signal);
+      return;
+    }
+    // Results written just before the exit may still be in the pipe: read them first. A child
+    // the task forked may hold the pipe open, so do not wait for its end forever.
+    const done = (): void => {
+      clearTimeout(timer);
+      output.off('end', done).off('close', done);
+      this.#finalize(code, signal);
+    };
+    const timer = setTimeout(done, 250);
+    output.on('end', done).on('close', done);
+  };
+
+  #exit(): WorkerExit {
+    return {
+      workerId: this.id,
+      pid: this.#process?.pid,
+      exitCode: this.#exitCode,
+      signal: this.#exitSignal,
+      stderrTail: this.#stderr.lines(),
+    };
+  }
+
+  #finalize(code: number | null, signal: string | null): void {
+    if (this.#finalized) return;
+    this.#finalized = true;
+    this.#alive = false;
+    this.#exitCode = code;
+    this.#exitSignal = signal;
+    const exit = this.#exit();
+    const batches = this.#inFlight;
+    this.#inFlight = [];
+    const unstarted: Task[] = [];
+    const head = batches[0];
+    // Without a claim inside the head batch, the worker may have started any of its tasks.
+    const lastStarted =
+      head === undefined
+        ? 0
+        : this.#claim >= head.firstSeq
+          ? this.#claim
+          : head.firstSeq + head.tasks.length - 1;
+    // With results in task order, the first task without one is the one that was running.
+    const running = head === undefined ? 0 : head.firstSeq + head.next;
+    const detail = this.#crashDetail();
+    for (const batch of batches) {
+      for (let i = batch.next; i < batch.tasks.length; i++) {
+        const task = batch.tasks[i]!;
+        const seq = batch.firstSeq + i;
+        if (this.#killReason === 'closed') {
+          this.#fail(task, new PoolClosedError('The pool was closed before this task finished'));
+        } else if (seq > lastStarted) unstarted.push(task);
+        else if (this.#killReason === 'timeout' && seq === running) this.#timeout(task);
+        else this.#fail(task, new WorkerCrashedError(exit, seq === running, detail));
+      }
+    }
+    if (unstarted.length > 0) this.#config.handBack(unstarted);
+    this.#config.onExit(this, exit);
+    for (const batch of batches) batch.onDone?.();
+    this.#emptied();
+    this.#markExited();
+  }
+
+  #crashDetail(): string {
+    const detail = [
+      this.#killReason === 'timeout' ? 'killed because a task of its batch overran its timeout' : '',
+      this.#protocolError === '' ? '' : `protocol error: ${this.#protocolError}`,
+      this.#fatal.trim(),
+    ];
+    return detail.filter((part) => part !== '').join('; ');
+  }
+
+  #timeout(task: Task): void {
+    this.#config.counters.tasksRun++;
+    this.#config.counters.failures.timeout++;
+    task.reject(new TaskTimeoutError(task.timeoutMs, true, '', { workerId: this.id }));
+  }
+
+  #fail(task: Task, error: Error): void {
+    const failures = this.#config.counters.failures;
+    if (error instanceof PoolClosedError) failures.closed++;
+    else if (error instanceof WorkerCrashedError) failures.crashed++;
+    else if (error.name === 'SerializationError') failures.serialization++;
+    else failures.tooLarge++;
+    task.reject(error);
+  }
+}
+
+function ignore(): void {}
