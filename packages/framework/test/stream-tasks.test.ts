@@ -238,7 +238,7 @@ describe('runParallel', () => {
   it('settles every task once, in input order, within the concurrency', async () => {
     const { run, state } = timedRunner();
     const tasks = Array.from({ length: 40 }, (_, i) => task((i * 7) % 11, i % 5 === 0));
-    const outcomes = await runParallel(tasks, run, 6, undefined);
+    const outcomes = await runParallel(tasks, run, 6, undefined, undefined);
     expect(outcomes.map((o) => o.index)).toEqual(tasks.map((_, i) => i));
     expect(outcomes.filter((o) => o.status === 'rejected').map((o) => o.index)).toEqual([
       0, 5, 10, 15, 20, 25, 30, 35,
@@ -257,6 +257,7 @@ describe('runParallel', () => {
       run,
       2,
       controller.signal,
+      controller.signal,
     );
     expect(outcomes).toHaveLength(10);
     expect(outcomes.every((o) => o.status === 'rejected' && o.reason === reason)).toBe(true);
@@ -264,6 +265,6 @@ describe('runParallel', () => {
   });
 
   it('handles an empty list', async () => {
-    expect(await runParallel([], timedRunner().run, 4, undefined)).toEqual([]);
+    expect(await runParallel([], timedRunner().run, 4, undefined, undefined)).toEqual([]);
   });
 });

@@ -9,14 +9,16 @@ export type TaskRunner<T extends SkillTask> = (
 /**
  * Runs every task with at most `concurrency` in flight and settles each exactly once, in input
  * order. A fixed number of lanes pull the next index, so the queue never holds more than
- * `concurrency` of these tasks and a large batch cannot fill `maxQueue`. After `signal` aborts,
- * the tasks not started yet settle as rejected with its reason without running.
+ * `concurrency` of these tasks and a large batch cannot fill `maxQueue`. After `stop` aborts,
+ * the tasks not started yet settle as rejected with its reason without running. Each task gets
+ * `taskSignal`, which may be none: a signal per call costs a listener per call downstream.
  */
 export async function runParallel<T extends SkillTask>(
   tasks: readonly T[],
   run: TaskRunner<T>,
   concurrency: number,
-  signal: AbortSignal | undefined,
+  stop: AbortSignal | undefined,
+  taskSignal: AbortSignal | undefined,
 ): Promise<TaskOutcome<T>[]> {
   const outcomes = new Array<TaskOutcome<T>>(tasks.length);
   let next = 0;
@@ -24,12 +26,12 @@ export async function runParallel<T extends SkillTask>(
     while (next < tasks.length) {
       const index = next++;
       const task = tasks[index] as T;
-      if (signal?.aborted) {
-        outcomes[index] = { status: 'rejected', index, task, reason: signal.reason };
+      if (stop?.aborted) {
+        outcomes[index] = { status: 'rejected', index, task, reason: stop.reason };
         continue;
       }
       try {
-        outcomes[index] = { status: 'fulfilled', index, task, value: await run(task, signal) };
+        outcomes[index] = { status: 'fulfilled', index, task, value: await run(task, taskSignal) };
       } catch (reason) {
         outcomes[index] = { status: 'rejected', index, task, reason };
       }

@@ -1,4 +1,5 @@
 import type { ExecuteResult, SkillTask, TaskOutcome } from '../types.js';
+import { sharedSignalController } from '../util/linked-signal.js';
 import type { TaskRunner } from './run-parallel.js';
 
 /**
@@ -19,7 +20,7 @@ export async function* streamTasks<T extends SkillTask>(
   signal?.throwIfAborted();
   const asyncIterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : undefined;
   const syncIterator = asyncIterator === undefined ? (source as Iterable<T>)[Symbol.iterator]() : undefined;
-  const controller = new AbortController();
+  const controller = sharedSignalController(concurrency);
   let exhausted = false;
   let closed = false;
   let pulling = false;

@@ -17,6 +17,8 @@ export interface SkillStats {
   readonly failed: number;
   /** Calls refused at once because the skill's circuit was open. */
   readonly rejected: number;
+  /** Calls ended by their caller's signal. */
+  readonly cancelled: number;
   /** Extra attempts made by retry. */
   readonly retries: number;
   /** `null` until a call has finished. */
@@ -36,6 +38,7 @@ export class SkillMetrics {
   succeeded = 0;
   failed = 0;
   rejected = 0;
+  cancelled = 0;
   retries = 0;
 
   record(durationMs: number): void {
@@ -65,6 +68,7 @@ export class SkillMetrics {
       succeeded: this.succeeded,
       failed: this.failed,
       rejected: this.rejected,
+      cancelled: this.cancelled,
       retries: this.retries,
       latencyMs,
     };

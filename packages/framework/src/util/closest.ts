@@ -26,7 +26,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidates close to `target`, best first: within an edit distance of a third of the
- * longer name (at least 2), or sharing a case-insensitive prefix/substring of 3+ characters.
+ * longer name (at least 2), containing one another (3+ characters), or sharing most of the
+ * shorter name as a prefix (`maxConcurrency` -> `maxConcurrentSkills`); case-insensitive.
  */
 export function closestMatches(target: string, candidates: Iterable<string>, limit = 3): string[] {
   const lower = target.toLowerCase();
@@ -35,11 +36,17 @@ export function closestMatches(target: string, candidates: Iterable<string>, lim
     const candidate = name.toLowerCase();
     const distance = editDistance(lower, candidate);
     const allowed = Math.max(2, Math.floor(Math.max(lower.length, candidate.length) / 3));
-    const contains =
-      Math.min(lower.length, candidate.length) >= 3 &&
-      (candidate.includes(lower) || lower.includes(candidate));
-    if (distance <= allowed || contains) scored.push({ name, score: distance });
+    const shorter = Math.min(lower.length, candidate.length);
+    const contains = shorter >= 3 && (candidate.includes(lower) || lower.includes(candidate));
+    const prefix = commonPrefix(lower, candidate) >= Math.max(4, Math.ceil(shorter * 0.6));
+    if (distance <= allowed || contains || prefix) scored.push({ name, score: distance });
   }
   scored.sort((x, y) => x.score - y.score || x.name.localeCompare(y.name));
   return scored.slice(0, limit).map((s) => s.name);
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
