@@ -5,7 +5,7 @@ import {
   type CircuitState,
   defaultIsFailure,
   isBreakerShutdownError,
-  isCircuitOpenError,
+  isCallerError,
   retry,
 } from '@mcp-exec/circuit-breaker';
 import { isAcquireTimeoutError, isPoolClosedError, PythonPool } from '@mcp-exec/process-pool';
@@ -36,10 +36,11 @@ import { linkSignal } from './util/linked-signal.js';
 
 type State = 'idle' | 'starting' | 'started' | 'closing' | 'closed';
 
-/** What one skill keeps across reloads: its counters and its breaker. */
+/** What one skill keeps across reloads: its counters, its breaker, its option-less call. */
 interface SkillRuntime {
   readonly metrics: SkillMetrics;
   readonly breaker: CircuitBreaker | undefined;
+  defaultCall: CallOptions;
 }
 
 /**
@@ -133,21 +134,18 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     metrics.calls++;
     return this.#executor
       .run(
-        () => {
-          const started = performance.now();
-          return this.#pool.runCode(source, { input: options.input, timeoutMs, signal }).then((r) => {
-            const durationMs = performance.now() - started;
-            metrics.record(durationMs);
+        () =>
+          this.#pool.runCode(source, { input: options.input, timeoutMs, signal }).then((r) => {
+            metrics.record(r.durationMs);
             return {
               value: r.value as T,
               stdout: r.stdout,
               stderr: r.stderr,
-              durationMs,
+              durationMs: r.durationMs,
               attempts: 1,
               workerId: r.workerId,
             };
-          });
-        },
+          }),
         priority,
         signal,
       )
@@ -311,60 +309,52 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     options: ExecuteOptions | undefined,
     onStart: (() => void) | undefined,
   ): Promise<ExecuteResult> {
+    const runtime = this.#runtime(loaded.info.name);
+    const timeoutMs = loaded.info.timeout ?? this.#options.taskTimeoutMs;
     let call: CallOptions;
     let params: Record<string, unknown>;
     try {
-      call = checkCallOptions(options, loaded.info.timeout ?? this.#options.taskTimeoutMs, onStart);
+      // Most calls pass no options: they share one frozen CallOptions per skill.
+      call =
+        options === undefined && onStart === undefined
+          ? runtime.defaultCall.timeoutMs === timeoutMs
+            ? runtime.defaultCall
+            : (runtime.defaultCall = checkCallOptions(undefined, timeoutMs, undefined))
+          : checkCallOptions(options, timeoutMs, onStart);
       params = loaded.validate(input);
     } catch (error) {
       return Promise.reject(error);
     }
-    const runtime = this.#runtime(loaded.info.name);
     runtime.metrics.calls++;
-    return this.#attempt(loaded, params, call, runtime, 1).then(
-      (result) => {
-        runtime.metrics.succeeded++;
-        return result;
-      },
-      (error: unknown) => this.#recover(error, loaded, params, call, runtime),
-    );
+    const { breaker } = runtime;
+    if (breaker === undefined) return this.#attempt(loaded, params, call, runtime, 1, call.signal);
+    const { signal } = call;
+    if (signal === undefined) {
+      return breaker.execute(() => this.#attempt(loaded, params, call, runtime, 1, undefined));
+    }
+    return breaker.execute((context) => this.#attempt(loaded, params, call, runtime, 1, context.signal), {
+      signal,
+    });
   }
 
+  /** One attempt: a queue slot, then a worker. Retries happen inside the breaker's call. */
   #attempt(
     loaded: LoadedSkill,
     params: Record<string, unknown>,
     call: CallOptions,
     runtime: SkillRuntime,
     attempt: number,
+    signal: AbortSignal | undefined,
   ): Promise<ExecuteResult> {
-    const { info } = loaded;
-    const { priority, signal } = call;
-    const breaker = runtime.breaker;
-    if (breaker === undefined) {
-      return this.#executor.run(
-        () => this.#inPool(info, params, call, runtime, attempt, signal),
-        priority,
-        signal,
-      );
-    }
-    if (signal === undefined) {
-      return breaker.execute(() =>
-        this.#executor.run(() => this.#inPool(info, params, call, runtime, attempt, undefined), priority),
-      );
-    }
-    return breaker.execute(
-      (context) =>
-        this.#executor.run(
-          () => this.#inPool(info, params, call, runtime, attempt, context.signal),
-          priority,
-          context.signal,
-        ),
-      { signal },
+    return this.#executor.runOwned(
+      () => this.#inPool(loaded, params, call, runtime, attempt, signal),
+      call.priority,
+      signal,
     );
   }
 
   #inPool(
-    info: SkillInfo,
+    loaded: LoadedSkill,
     params: Record<string, unknown>,
     call: CallOptions,
     runtime: SkillRuntime,
@@ -372,61 +362,97 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     signal: AbortSignal | undefined,
   ): Promise<ExecuteResult> {
     call.onStart?.();
-    const started = performance.now();
+    const { info } = loaded;
     const task = { path: info.entry, fn: info.function, params, timeoutMs: call.timeoutMs };
-    return this.#pool.run(task, signal === undefined ? undefined : { signal }).then((r) => {
-      const durationMs = performance.now() - started;
-      runtime.metrics.record(durationMs);
-      return {
-        skill: info.name,
-        value: r.value,
-        stdout: r.stdout,
-        stderr: r.stderr,
-        durationMs,
-        attempts: attempt,
-        cached: false,
-        workerId: r.workerId,
-      };
-    });
+    // The warm path's only reaction of ours: it frees the queue slot (runOwned), counts, and
+    // builds the result. Every promise and closure per call shows up in GC time when thousands
+    // of calls are in flight.
+    return this.#pool.run(task, signal === undefined ? undefined : { signal }).then(
+      (r) => {
+        this.#executor.release(true);
+        // The worker's own measure: what the skill costs, without transport or queueing, and no
+        // clock reads of ours on the warm path.
+        runtime.metrics.record(r.durationMs);
+        runtime.metrics.succeeded++;
+        return {
+          skill: info.name,
+          value: r.value,
+          stdout: r.stdout,
+          stderr: r.stderr,
+          durationMs: r.durationMs,
+          attempts: attempt,
+          cached: false,
+          workerId: r.workerId,
+        };
+      },
+      (error: unknown) => this.#failed(error, loaded, params, call, runtime, attempt, signal),
+    );
   }
 
-  /** The failure path: retry what is retryable, count the rest, translate close-time errors. */
-  async #recover(
+  /** A failed attempt: free the slot, then retry what is retryable, or count it and rethrow. */
+  #failed(
     error: unknown,
     loaded: LoadedSkill,
     params: Record<string, unknown>,
     call: CallOptions,
     runtime: SkillRuntime,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ExecuteResult> {
+    this.#executor.release(false);
+    // Later attempts report to the retry loop of the first one.
+    if (attempt > 1) return Promise.reject(error);
+    const policy = this.#options.retry;
+    if (
+      policy.maxAttempts > 1 &&
+      !this.#closing.signal.aborted &&
+      !signal?.aborted &&
+      !isCallerError(error) &&
+      policy.isRetryable(error, 1)
+    ) {
+      return this.#retry(error, loaded, params, call, runtime, signal);
+    }
+    return Promise.reject(this.#count(error, runtime, signal));
+  }
+
+  async #retry(
+    error: unknown,
+    loaded: LoadedSkill,
+    params: Record<string, unknown>,
+    call: CallOptions,
+    runtime: SkillRuntime,
+    signal: AbortSignal | undefined,
   ): Promise<ExecuteResult> {
     const policy = this.#options.retry;
-    let last = error;
-    if (policy.maxAttempts > 1 && !this.#closing.signal.aborted && policy.isRetryable(error, 1)) {
-      const signal =
-        call.signal === undefined
-          ? this.#closing.signal
-          : AbortSignal.any([call.signal, this.#closing.signal]);
-      try {
-        // retry() makes the first call itself; replaying the failure we already have as that
-        // first attempt lets it apply its backoff before attempt 2, and its rules after that.
-        const result = await retry(
-          ({ attempt }) => {
-            if (attempt === 1) throw error;
-            runtime.metrics.retries++;
-            return this.#attempt(loaded, params, { ...call, signal }, runtime, attempt);
-          },
-          // The replayed failure was judged retryable above: do not ask isRetryable twice.
-          { ...policy, signal, isRetryable: (e, n) => (n === 1 && e === error) || policy.isRetryable(e, n) },
-        );
-        runtime.metrics.succeeded++;
-        return result;
-      } catch (retryError) {
-        last = retryError;
-      }
+    // Backoffs end at once on close() too: they hold no queue slot that close() could reclaim.
+    const stop =
+      signal === undefined ? this.#closing.signal : AbortSignal.any([signal, this.#closing.signal]);
+    try {
+      // retry() makes the first call itself; replaying the failure we already have as that
+      // first attempt lets it apply its backoff before attempt 2, and its rules after that.
+      return await retry(
+        ({ attempt }) => {
+          if (attempt === 1) throw error;
+          runtime.metrics.retries++;
+          return this.#attempt(loaded, params, call, runtime, attempt, signal);
+        },
+        // The replayed failure was judged retryable already: do not ask isRetryable twice.
+        {
+          ...policy,
+          signal: stop,
+          isRetryable: (e, n) => (n === 1 && e === error) || policy.isRetryable(e, n),
+        },
+      );
+    } catch (last) {
+      throw this.#count(last, runtime, signal);
     }
-    if (isCircuitOpenError(last)) runtime.metrics.rejected++;
-    else if (call.signal?.aborted && last === call.signal.reason) runtime.metrics.cancelled++;
-    else runtime.metrics.failed++;
-    throw this.#translate(last);
+  }
+
+  /** Counts a failure that reached the pool and returns the error to throw. */
+  #count(error: unknown, runtime: SkillRuntime, signal: AbortSignal | undefined): unknown {
+    if (signal?.aborted && error === signal.reason) runtime.metrics.cancelled++;
+    else if (!isFrameworkClosedError(error) && !isPoolClosedError(error)) runtime.metrics.failed++;
+    return this.#translate(error);
   }
 
   /** Errors caused by our own shutdown become `FrameworkClosedError`, with the original as cause. */
@@ -447,7 +473,15 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   #runtime(name: string): SkillRuntime {
     let runtime = this.#runtimes.get(name);
     if (runtime === undefined) {
-      runtime = { metrics: new SkillMetrics(), breaker: this.#breakers?.get(name) };
+      const metrics = new SkillMetrics();
+      const breaker = this.#breakers?.get(name);
+      // Rejections by an open circuit never reach our code otherwise; shutdown() removes this.
+      breaker?.on('reject', () => metrics.rejected++);
+      runtime = {
+        metrics,
+        breaker,
+        defaultCall: checkCallOptions(undefined, this.#options.taskTimeoutMs, undefined),
+      };
       this.#runtimes.set(name, runtime);
     }
     return runtime;

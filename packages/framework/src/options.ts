@@ -92,8 +92,8 @@ export interface MCPCodeExecutionFrameworkOptions {
    */
   readonly circuitBreakerTimeout?: number;
   /**
-   * Retry of failed attempts, or `false` for none. Each attempt goes through the breaker and the
-   * queue again, so a retry never holds a slot while it backs off.
+   * Retry of failed attempts, or `false` for none. Each attempt queues again, so a retry never
+   * holds a slot while it backs off; the breaker sees the call once, with its final outcome.
    * @default { maxAttempts: 2, baseDelayMs: 100 } retrying only a crashed worker
    */
   readonly retry?: FrameworkRetryOptions | false;

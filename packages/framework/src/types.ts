@@ -28,7 +28,7 @@ export interface ExecuteResult<T = unknown> {
   readonly stdout: string;
   /** What the call printed to `sys.stderr` (capped by the pool). */
   readonly stderr: string;
-  /** Time in the worker pool of the attempt that succeeded, in ms (queue time excluded). */
+  /** How long the skill ran in its worker, in ms (as the pool measures it: queueing and transport excluded). */
   readonly durationMs: number;
   /** 1, or more when a retryable failure (a crashed worker) was retried. */
   readonly attempts: number;

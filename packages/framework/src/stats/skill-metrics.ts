@@ -11,13 +11,17 @@ export interface LatencyStats {
 
 /** Counters of one skill: plain, JSON-serialisable data. */
 export interface SkillStats {
-  /** Calls that reached the executor (input validation failures excluded). */
+  /**
+   * Calls with valid input. The ones that never reached a worker for another reason (aborted
+   * while queued, `QueueFullError`, closed) are counted here only.
+   */
   readonly calls: number;
   readonly succeeded: number;
+  /** Calls that failed in a worker (exception, timeout, crash), after any retries. */
   readonly failed: number;
   /** Calls refused at once because the skill's circuit was open. */
   readonly rejected: number;
-  /** Calls ended by their caller's signal. */
+  /** Calls whose caller's signal aborted them while a worker ran them. */
   readonly cancelled: number;
   /** Extra attempts made by retry. */
   readonly retries: number;

@@ -1,0 +1,84 @@
+import { fileURLToPath } from 'node:url';
+import { MCPCodeExecutionFramework } from '@mcp-exec/framework';
+import { PythonPool } from '@mcp-exec/process-pool';
+import { defineGroup } from '../lib/group.js';
+import { resolvePython } from '../lib/python.js';
+
+/** Calls in flight per measured call of the concurrent cases. */
+const IN_FLIGHT = 2_000;
+const SKILLS = fileURLToPath(new URL('../../examples/skills', import.meta.url));
+const HELLO = `${SKILLS}/hello/index.py`;
+
+const BASELINE = `pool.run: ${IN_FLIGHT} calls in flight`;
+const FACADE = `fw.execute: ${IN_FLIGHT} calls in flight`;
+const FACADE_NO_BREAKER = `fw.execute, no breaker: ${IN_FLIGHT} calls in flight`;
+const POOL_SEQUENTIAL = 'pool.run: one call at a time';
+const FACADE_SEQUENTIAL = 'fw.execute: one call at a time';
+
+/**
+ * The framework's own cost per call: the same trivial skill (`hello`) through the whole facade
+ * (skill cache, input schema, breaker, queue, metrics) and straight through a `PythonPool` of
+ * the same size, in the same run. The end-to-end figures against the bare pipe belong to the
+ * `e2e` group.
+ */
+export const group = defineGroup({
+  name: 'framework',
+  description:
+    'A warm trivial skill through MCPCodeExecutionFramework vs the same call straight to PythonPool (2 workers each): the framework overhead per call.',
+  baseline: BASELINE,
+  async setup() {
+    const python = resolvePython();
+    const poolOptions = { python, minWorkers: 2, maxWorkers: 2 };
+    const pool = new PythonPool(poolOptions);
+    const options = { skillsDir: SKILLS, maxConcurrentSkills: 4_096, pool: poolOptions };
+    const fw = new MCPCodeExecutionFramework(options);
+    const bare = new MCPCodeExecutionFramework({ ...options, enableCircuitBreaker: false });
+    await Promise.all([pool.start(), fw.start(), bare.start()]);
+    await Promise.all([
+      pool.run({ path: HELLO, params: {} }),
+      fw.execute('hello', {}),
+      bare.execute('hello', {}),
+    ]);
+
+    const promises = new Array<Promise<unknown>>(IN_FLIGHT);
+    const burst = async (call: () => Promise<unknown>) => {
+      for (let i = 0; i < IN_FLIGHT; i++) promises[i] = call();
+      await Promise.all(promises);
+    };
+    const input = { name: 'bench' };
+    return {
+      cases: [
+        {
+          name: BASELINE,
+          fn: () => burst(() => pool.run({ path: HELLO, params: input })),
+          opsPerCall: IN_FLIGHT,
+        },
+        {
+          name: FACADE_NO_BREAKER,
+          fn: () => burst(() => bare.execute('hello', input)),
+          opsPerCall: IN_FLIGHT,
+        },
+        { name: FACADE, fn: () => burst(() => fw.execute('hello', input)), opsPerCall: IN_FLIGHT },
+        { name: POOL_SEQUENTIAL, fn: () => pool.run({ path: HELLO, params: input }) },
+        { name: FACADE_SEQUENTIAL, fn: () => fw.execute('hello', input) },
+      ],
+      async teardown() {
+        await Promise.all([pool.close(), fw.close(), bare.close()]);
+      },
+    };
+  },
+  goals: [
+    {
+      name: 'framework overhead per call, many in flight',
+      unit: 'ns',
+      measure: (r) => r.get(FACADE).meanNs - r.get(BASELINE).meanNs,
+      max: 2_000,
+    },
+    {
+      name: 'sequential call through the facade vs pool.run (median latency)',
+      unit: 'x',
+      measure: (r) => r.get(FACADE_SEQUENTIAL).p50Ns / r.get(POOL_SEQUENTIAL).p50Ns,
+      max: 1.2,
+    },
+  ],
+});
