@@ -5,22 +5,10 @@
  * the call. Peers: opossum (with its defaults, and with its leanest options) and cockatiel's
  * consecutive-failure breaker.
  */
-import { createRequire } from 'node:module';
 import { CircuitBreaker, isCircuitOpenError } from '@mcp-exec/circuit-breaker';
 import { ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import Opossum from 'opossum';
 import { defineGroup } from '../lib/group.js';
-
-/** The part of opossum's API used here. */
-interface OpossumBreaker {
-  fire(...args: unknown[]): Promise<unknown>;
-  shutdown(): void;
-}
-type OpossumConstructor = new (
-  action: (...args: never[]) => unknown,
-  options?: Readonly<Record<string, unknown>>,
-) => OpossumBreaker;
-// opossum is CommonJS without bundled types, and the bench package has no @types/opossum.
-const Opossum = createRequire(import.meta.url)('opossum') as OpossumConstructor;
 
 const CALLS = 1_000;
 

@@ -31,7 +31,7 @@ export class MissingLoaderError extends Error {
 
 /**
  * The cache cannot hold `undefined` (lru-cache uses it to mean "absent"): `set()` was given it, or a
- * loader resolved with it. Store `null` or a sentinel instead.
+ * loader resolved with it. Wrap such values, e.g. `{ value: undefined }`.
  */
 export class UndefinedValueError extends Error {
   override readonly name = 'UndefinedValueError';
@@ -42,7 +42,9 @@ export class UndefinedValueError extends Error {
 
   constructor(key: unknown, source: 'set' | 'loader') {
     const what = source === 'set' ? 'set() was given undefined' : 'the loader resolved with undefined';
-    super(`cannot cache ${describe(key)}: ${what}; the cache cannot hold undefined, use null instead`);
+    super(
+      `cannot cache ${describe(key)}: ${what}; the cache cannot hold undefined (wrap it: { value: undefined })`,
+    );
     this.key = key;
   }
 }

@@ -34,9 +34,20 @@ export function checkOptionsObject(name: string, value: unknown): void {
   }
 }
 
-/** Throws a TypeError unless `value` is undefined or an AbortSignal. */
+/**
+ * Throws a TypeError unless `value` is undefined or looks like an AbortSignal (duck-typed, so a
+ * signal from another realm or a polyfill is accepted).
+ */
 export function checkOptionalSignal(name: string, value: unknown): void {
-  if (value !== undefined && !(value instanceof AbortSignal)) {
+  const signal = value as Partial<AbortSignal> | null;
+  if (
+    value !== undefined &&
+    (typeof value !== 'object' ||
+      signal === null ||
+      typeof signal.aborted !== 'boolean' ||
+      typeof signal.addEventListener !== 'function' ||
+      typeof signal.removeEventListener !== 'function')
+  ) {
     throw new TypeError(`${name} must be an AbortSignal, got ${show(value)}`);
   }
 }

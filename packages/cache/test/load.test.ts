@@ -225,6 +225,20 @@ describe('load abort', () => {
     }
   });
 
+  it('accepts a signal from a polyfill or another realm (anything shaped like an AbortSignal)', async () => {
+    const { loader, calls } = controlledLoader();
+    const cache = new SkillCache<string, number>({ load: loader });
+    const target = new EventTarget();
+    const signal = Object.assign(target, { aborted: false, reason: undefined as unknown });
+    const waiting = cache.load('k', { signal: signal as unknown as AbortSignal });
+    await flushPromises();
+    signal.aborted = true;
+    signal.reason = new Error('polyfilled abort');
+    target.dispatchEvent(new Event('abort'));
+    await expect(waiting).rejects.toThrow('polyfilled abort');
+    expect(calls[0]!.signal.aborted).toBe(true);
+  });
+
   it('removes its abort listener once the load settles, so a shared signal collects none', async () => {
     const cache = new SkillCache<string, number>({ load: async (key) => key.length });
     const failing = new SkillCache<string, number>({ load: async () => Promise.reject(new Error('x')) });

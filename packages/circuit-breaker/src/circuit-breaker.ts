@@ -5,6 +5,7 @@ import { isCircuitOpenError } from './errors/circuit-open-error.js';
 import { isTimeoutError, TimeoutError } from './errors/timeout-error.js';
 import type { CircuitBreakerEvents } from './events.js';
 import { guardedCall } from './guarded-call.js';
+import { notify } from './notify.js';
 import { type CircuitBreakerOptions, type ResolvedBreakerOptions, resolveBreakerOptions } from './options.js';
 import { type RetryInfo, runRetry } from './retry.js';
 import { type CallOutcome, CircuitStateMachine, REJECTED } from './state-machine.js';
@@ -22,6 +23,23 @@ import type {
 import { functionOption, show, signalOption } from './validate.js';
 
 type Invoke<T> = (context: CallContext) => T | PromiseLike<T>;
+type Target = (...args: unknown[]) => unknown;
+
+/** Calls an action with its arguments and the context last, or a guarded function with the context alone. */
+function call(target: Target, args: unknown[] | undefined, context: CallContext): unknown {
+  if (args === undefined) return target(context);
+  // Spreading into a call with one more argument allocates a new array; most actions take few.
+  switch (args.length) {
+    case 0:
+      return target(context);
+    case 1:
+      return target(args[0], context);
+    case 2:
+      return target(args[0], args[1], context);
+    default:
+      return target(...args, context);
+  }
+}
 
 /** The context of a first attempt without a signal of its own: shared, so the cheap path allocates none. */
 const PLAIN_CONTEXT: CallContext = Object.freeze({ signal: NEVER_ABORTED, attempt: 1 });
@@ -45,12 +63,12 @@ const PLAIN_CONTEXT: CallContext = Object.freeze({ signal: NEVER_ABORTED, attemp
 export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<CircuitBreakerEvents> {
   /** The breaker's name, from the `name` option. */
   readonly name: string;
-  readonly #action: ((...args: unknown[]) => unknown) | undefined;
+  readonly #action: Target | undefined;
   readonly #options: ResolvedBreakerOptions;
   readonly #machine: CircuitStateMachine;
   /** Cancels of every call holding a timer or a listener, and of every retry backoff. */
   readonly #inFlight = new Set<(reason: unknown) => void>();
-  readonly #emitRetry = (info: RetryInfo): void => this.#notify('retry', info);
+  readonly #emitRetry = (info: RetryInfo): void => notify(this, 'retry', info);
   readonly #timeoutError = (): TimeoutError => new TimeoutError(this.name, this.#options.timeout as number);
   #enabled = true;
 
@@ -64,7 +82,7 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     if (!hasAction && maybeOptions !== undefined) {
       throw new TypeError(`action must be a function, got ${show(actionOrOptions)}`);
     }
-    const action = hasAction ? (actionOrOptions as unknown as (...args: unknown[]) => unknown) : undefined;
+    const action = hasAction ? (actionOrOptions as unknown as Target) : undefined;
     const options =
       (hasAction ? maybeOptions : (actionOrOptions as CircuitBreakerOptions<F> | undefined)) ?? {};
     this.#options = resolveBreakerOptions(
@@ -74,7 +92,7 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     this.#action = action;
     this.name = this.#options.name;
     this.#enabled = this.#options.initialState?.enabled ?? true;
-    this.#machine = new CircuitStateMachine(this.#options, (event, ...args) => this.#notify(event, ...args));
+    this.#machine = new CircuitStateMachine(this.#options, this);
   }
 
   /** The current state. An OPEN circuit whose `resetTimeout` has passed reads (and becomes) HALF_OPEN. */
@@ -128,7 +146,7 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     } catch (error) {
       return Promise.reject(error);
     }
-    const result = this.#run(fn, signal);
+    const result = this.#run<T>(fn as Target, undefined, signal);
     return fallback === undefined ? result : this.#withFallback(result, fallback, signal);
   }
 
@@ -164,7 +182,7 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     this.#machine.shutdown(error);
     for (const cancel of [...this.#inFlight]) cancel(error);
     this.#inFlight.clear();
-    this.#notify('shutdown');
+    notify(this, 'shutdown');
     this.removeAllListeners();
   }
 
@@ -183,35 +201,36 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     if (action === undefined) {
       return Promise.reject(new TypeError(`Circuit "${this.name}" has no action: call execute(fn) instead`));
     }
-    const result = this.#run((context) => action(...args, context), signal) as Promise<ActionResult<F>>;
+    const result = this.#run<ActionResult<F>>(action, args, signal);
     const fallback = this.#options.fallback;
     if (fallback === undefined) return result;
     return this.#withFallback(result, (error) => fallback(...args, error) as ActionResult<F>, signal);
   }
 
-  #run<T>(invoke: Invoke<T>, signal: AbortSignal | undefined): Promise<T> {
+  #run<T>(target: Target, args: unknown[] | undefined, signal: AbortSignal | undefined): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (!this.#enabled && !this.#machine.isShutdown) {
       const context = { signal: signal ?? NEVER_ABORTED, attempt: 1 };
-      return raceAbort(new Promise<T>((resolve) => resolve(invoke(context))), signal);
+      return raceAbort(new Promise<T>((resolve) => resolve(call(target, args, context) as T)), signal);
     }
     const policy = this.#options.retry;
-    if (policy === undefined) return this.#attempt(invoke, signal, 1);
-    return runRetry(
-      (attempt) => this.#attempt(invoke, signal, attempt),
-      policy,
-      signal,
-      this.#emitRetry,
-      this.#inFlight,
-    );
+    if (policy === undefined) return this.#attempt(target, args, signal, 1);
+    const attempt = (n: number) => this.#attempt<T>(target, args, signal, n);
+    return runRetry(attempt, policy, signal, this.#emitRetry, this.#inFlight);
   }
 
-  #attempt<T>(invoke: Invoke<T>, signal: AbortSignal | undefined, attempt: number): Promise<T> {
+  #attempt<T>(
+    target: Target,
+    args: unknown[] | undefined,
+    signal: AbortSignal | undefined,
+    attempt: number,
+  ): Promise<T> {
     const machine = this.#machine;
     const epoch = machine.admit();
     if (epoch === REJECTED) return machine.rejection;
     const timeoutMs = this.#options.timeout;
-    if (signal === undefined && timeoutMs === false) return this.#direct(invoke, attempt, epoch);
+    if (signal === undefined && timeoutMs === false) return this.#direct(target, args, attempt, epoch);
+    const invoke = (context: CallContext) => call(target, args, context) as T;
     return guardedCall(invoke, attempt, {
       timeoutMs,
       signal,
@@ -222,10 +241,14 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
   }
 
   /** The cheap path: no timer, no listener, no controller. */
-  async #direct<T>(invoke: Invoke<T>, attempt: number, epoch: number): Promise<T> {
+  async #direct<T>(target: Target, args: unknown[] | undefined, attempt: number, epoch: number): Promise<T> {
     let value: T;
     try {
-      value = await invoke(attempt === 1 ? PLAIN_CONTEXT : { signal: NEVER_ABORTED, attempt });
+      value = (await call(
+        target,
+        args,
+        attempt === 1 ? PLAIN_CONTEXT : { signal: NEVER_ABORTED, attempt },
+      )) as T;
     } catch (error) {
       this.#machine.settle(epoch, 'error', error);
       throw error;
@@ -249,24 +272,8 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
         (isCircuitOpenError(error) || isTimeoutError(error) || this.#machine.isFailure(error));
       if (!eligible) throw error;
       const value = await fallback(error);
-      this.#notify('fallback', value, error);
+      notify(this, 'fallback', value, error);
       return value;
-    }
-  }
-
-  /**
-   * Emits without letting a throwing listener corrupt the call or the state machine that
-   * triggered it: the listener's exception is rethrown on its own, as an uncaught exception.
-   */
-  #notify<K extends keyof CircuitBreakerEvents>(event: K, ...args: CircuitBreakerEvents[K]): void {
-    // Most calls have no listener for their event; skipping `emit` spares its allocations.
-    if (this.listenerCount(event) === 0) return;
-    try {
-      (this.emit as (event: K, ...args: CircuitBreakerEvents[K]) => boolean)(event, ...args);
-    } catch (error) {
-      queueMicrotask(() => {
-        throw error;
-      });
     }
   }
 }

@@ -1,7 +1,9 @@
+import type { EventEmitter } from 'node:events';
 import type { BreakerShutdownError } from './errors/breaker-shutdown-error.js';
 import { CircuitOpenError } from './errors/circuit-open-error.js';
 import type { TimeoutError } from './errors/timeout-error.js';
 import type { CircuitBreakerEvents, OpenInfo } from './events.js';
+import { notify } from './notify.js';
 import type { ResolvedBreakerOptions } from './options.js';
 import { FAILURE, IGNORED, REJECT, RollingWindow, SUCCESS, TIMEOUT } from './rolling-window.js';
 import type { BreakerSnapshot, BreakerStats, WindowStats } from './stats.js';
@@ -30,7 +32,7 @@ const ignore = (): void => {};
  */
 export class CircuitStateMachine {
   readonly #options: ResolvedBreakerOptions;
-  readonly #notify: Notify;
+  readonly #events: EventEmitter<CircuitBreakerEvents>;
   readonly #now: () => number;
   readonly #window: RollingWindow;
   #state: CircuitState = 'CLOSED';
@@ -50,9 +52,10 @@ export class CircuitStateMachine {
   #rejection: Promise<never> | undefined;
   #rejectionError: CircuitOpenError | undefined;
 
-  constructor(options: ResolvedBreakerOptions, notify: Notify) {
+  /** @param events where the state machine's events go: the breaker. */
+  constructor(options: ResolvedBreakerOptions, events: EventEmitter<CircuitBreakerEvents>) {
     this.#options = options;
-    this.#notify = notify;
+    this.#events = events;
     this.#now = options.now;
     const now = this.#now();
     this.#lastTransitionAt = now;
@@ -181,7 +184,7 @@ export class CircuitStateMachine {
       this.#rejection = Promise.reject(error);
       this.#rejection.catch(ignore);
     }
-    this.#notify('reject', error);
+    notify(this.#events, 'reject', error);
     return REJECTED;
   }
 
@@ -196,7 +199,7 @@ export class CircuitStateMachine {
         if (++this.#trialSuccesses >= this.#options.successThreshold) this.#toClosed(now);
       }
     }
-    this.#notify('success', stale);
+    notify(this.#events, 'success', stale);
   }
 
   #onFailure(epoch: number, error: unknown, timedOut: boolean): void {
@@ -214,8 +217,8 @@ export class CircuitStateMachine {
         this.#toOpen(now, { trigger: 'errorThresholdPercentage', error });
       }
     }
-    if (timedOut) this.#notify('timeout', error as TimeoutError);
-    this.#notify('failure', error, stale);
+    if (timedOut) notify(this.#events, 'timeout', error as TimeoutError);
+    notify(this.#events, 'failure', error, stale);
   }
 
   #onIgnored(epoch: number, error: unknown): void {
@@ -224,7 +227,7 @@ export class CircuitStateMachine {
       this.#window.record(IGNORED, this.#now());
       if (this.#state === 'HALF_OPEN') this.#trialsInFlight--;
     }
-    this.#notify('ignored', error, stale);
+    notify(this.#events, 'ignored', error, stale);
   }
 
   #overErrorPercentage(now: number): boolean {
@@ -257,19 +260,19 @@ export class CircuitStateMachine {
   #toOpen(now: number, info: OpenInfo): void {
     this.#enter('OPEN', now);
     this.#scheduleHalfOpen(now + this.#options.resetTimeout, now);
-    this.#notify('open', info);
+    notify(this.#events, 'open', info);
   }
 
   #toHalfOpen(now: number): void {
     this.#enter('HALF_OPEN', now);
-    this.#notify('halfOpen');
+    notify(this.#events, 'halfOpen');
   }
 
   #toClosed(now: number): void {
     this.#enter('CLOSED', now);
     this.#consecutiveFailures = 0;
     this.#window.reset(now);
-    this.#notify('close');
+    notify(this.#events, 'close');
   }
 
   #scheduleHalfOpen(at: number, now: number): void {

@@ -51,6 +51,15 @@ describe('CLOSED', () => {
     expect(breaker.state).toBe('CLOSED');
   });
 
+  it('passes any number of arguments, with the context always last', async () => {
+    const record = async (...args: unknown[]) => args.map((a) => (typeof a === 'object' ? 'context' : a));
+    const breaker = new CircuitBreaker(record);
+    expect(await breaker.fire()).toEqual(['context']);
+    expect(await breaker.fire(1)).toEqual([1, 'context']);
+    expect(await breaker.fire(1, 2)).toEqual([1, 2, 'context']);
+    expect(await breaker.fire(1, 2, 3, 4)).toEqual([1, 2, 3, 4, 'context']);
+  });
+
   it('opens after failureThreshold consecutive failures, not before', async () => {
     const service = flakyService();
     const breaker = new CircuitBreaker(service.action, { failureThreshold: 3 });
