@@ -3,7 +3,8 @@
 Stdlib only, Python >= 3.9, POSIX. Protocol (see the package README for the full contract):
 
 * fd 3 (in): one JSON line per batch, an array of tasks
-  ``{"id", "kind": "skill"|"code"|"preload"|"ping", "path", "fn", "params", "source", "input", "timeoutMs"}``.
+  ``{"id", "kind"?: "code"|"preload"|"ping", "path", "fn"?, "params"?, "source", "input", "timeoutMs"?}``
+  (no ``kind`` is a skill call; no ``timeoutMs`` is the pool's default).
 * fd 4 (out): one JSON line per task, in task order: ``{"id", "ok": true, "us", "value", "out"?, "err"?}``
   or ``{"id", "ok": false, "us", "error": {"kind", "type", "message", "traceback", ...}, ...}``;
   plus ``{"claim": n}`` lines that tell Node which tasks may have started (see ``run_batch``).
@@ -29,13 +30,19 @@ WORKER_FILE = os.path.abspath(__file__)
 # Results wait at most this long in the buffer; also the delay after which a running task is
 # considered long (its predecessors' results are flushed and its claim is narrowed to itself).
 TICK = 0.001
+HALF_TICK = TICK / 2
 INF = float("inf")
 
 perf_counter = time.perf_counter
 
 
 def parse_args(argv):
-    options = {"max-output-bytes": 1 << 20, "max-message-bytes": 64 << 20, "memory-limit-mb": 0}
+    options = {
+        "max-output-bytes": 1 << 20,
+        "max-message-bytes": 64 << 20,
+        "memory-limit-mb": 0,
+        "task-timeout-ms": 30000,
+    }
     for arg in argv:
         if arg.startswith("--") and "=" in arg:
             key, _, value = arg[2:].partition("=")
@@ -47,6 +54,9 @@ def parse_args(argv):
 OPTIONS = parse_args(sys.argv[1:])
 MAX_OUTPUT = OPTIONS["max-output-bytes"]
 MAX_MESSAGE = OPTIONS["max-message-bytes"]
+# Tasks carry `timeoutMs` only when it differs from the pool's default.
+DEFAULT_TIMEOUT_MS = OPTIONS["task-timeout-ms"]
+DEFAULT_TIMEOUT = DEFAULT_TIMEOUT_MS / 1000.0
 
 
 class TaskTimeout(BaseException):
@@ -129,6 +139,8 @@ class Capture:
     def write(self, text):
         if not isinstance(text, str):
             raise TypeError("write() argument must be str, not %s" % type(text).__name__)
+        global captured
+        captured = True
         length = len(text)
         size = length if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
         room = MAX_OUTPUT - self.size
@@ -198,6 +210,7 @@ class _BytesView:
 
 cap_out = Capture("stdout")
 cap_err = Capture("stderr")
+captured = False  # something was written to a capture since the last result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,18 +430,29 @@ def error_payload(kind, exc, **extra):
 
 
 def format_traceback(exc):
+    """The traceback of `exc` and its causes, without the worker's own frames."""
     import traceback
 
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename == WORKER_FILE:
-        tb = tb.tb_next  # the worker's own frames say nothing about the task
     try:
-        return "".join(traceback.format_exception(type(exc), exc, tb))
+        report = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+        pending, seen = [report], set()
+        while pending:
+            part = pending.pop()
+            if part is None or id(part) in seen:
+                continue
+            seen.add(id(part))
+            frames = [frame for frame in part.stack if frame.filename != WORKER_FILE]
+            part.stack = traceback.StackSummary.from_list(frames)
+            pending.extend((part.__cause__, part.__context__))
+        return "".join(report.format())
     except BaseException:
         return "%s: %s\n" % (type(exc).__name__, exc)
 
 
 def output_fields():
+    """The captured output of the task that just ran, as extra JSON fields ('' when none)."""
+    global captured
+    captured = False
     fields = ""
     if cap_out.parts or cap_out.dropped:
         fields = ',"out":' + encode(cap_out.take())
@@ -445,31 +469,28 @@ def error_line(task_id, us, payload):
     return line
 
 
-def ok_line(task_id, us, value):
-    try:
-        text = encode(value)
-    except (TypeError, ValueError, RecursionError, OverflowError) as exc:
-        found = find_unencodable(value)
-        path, type_name, reason = found if found else ("value", type(value).__name__, str(exc))
-        if isinstance(exc, RecursionError):
-            reason = "nested too deeply (RecursionError)"
-        payload = {
-            "kind": "serialization",
-            "type": type_name,
-            "path": path,
-            "message": "the return value cannot be sent as JSON: %s is %s (%s)" % (path, type_name, reason),
-        }
-        return error_line(task_id, us, payload)
-    line = '{"id":%d,"ok":true,"us":%d,"value":%s%s}\n' % (task_id, us, text, output_fields())
-    if len(line) > MAX_MESSAGE:
-        payload = {
-            "kind": "too_large",
-            "bytes": len(line),
-            "limit": MAX_MESSAGE,
-            "message": "the result is %d bytes as JSON, over maxMessageBytes (%d)" % (len(line), MAX_MESSAGE),
-        }
-        return error_line(task_id, us, payload)
-    return line
+def serialization_line(task_id, us, value, exc):
+    found = find_unencodable(value)
+    path, type_name, reason = found if found else ("value", type(value).__name__, str(exc))
+    if isinstance(exc, RecursionError):
+        reason = "nested too deeply (RecursionError)"
+    payload = {
+        "kind": "serialization",
+        "type": type_name,
+        "path": path,
+        "message": "the return value cannot be sent as JSON: %s is %s (%s)" % (path, type_name, reason),
+    }
+    return error_line(task_id, us, payload)
+
+
+def too_large_line(task_id, us, size):
+    payload = {
+        "kind": "too_large",
+        "bytes": size,
+        "limit": MAX_MESSAGE,
+        "message": "the result is %d bytes as JSON, over maxMessageBytes (%d)" % (size, MAX_MESSAGE),
+    }
+    return error_line(task_id, us, payload)
 
 
 PING = {
@@ -479,16 +500,8 @@ PING = {
 }
 
 
-def execute(task, checked):
-    kind = task["kind"]
-    if kind == "skill":
-        path = task["path"]
-        fn = resolve_function(load_module(path, checked), path, task.get("fn"))
-        params = task.get("params")
-        value = fn(**params) if params else fn()
-        if type(value) is types.CoroutineType:
-            value = run_coroutine(value)
-        return value
+def execute_other(kind, task, checked):
+    """Tasks other than skill calls (those take the inlined fast path in `run_task`)."""
     if kind == "code":
         namespace = {"__name__": "__main__", "__builtins__": builtins, "input": task.get("input")}
         pending = eval(compile_snippet(task["source"]), namespace)
@@ -503,33 +516,86 @@ def execute(task, checked):
     raise ValueError("unknown task kind %r" % (kind,))
 
 
-def run_task(task, task_id, checked):
-    """Runs one task and returns its result line. Never raises (short of os._exit)."""
-    global running
-    started = perf_counter()
+ended = 0.0  # when the last task ended: the next one starts then (one clock read per task)
+CoroutineType = types.CoroutineType
+
+
+def run_task(task, started, want, checked):
+    """Runs one task and returns its result line; sets `ended`. Never raises (short of os._exit).
+
+    The timer is armed (for `want`) only after `running` is set: an alarm that fires in between
+    then sees a running task and re-arms for its deadline, instead of leaving it without one.
+    """
+    global running, ended
     try:
         try:
             running = True  # first statement of the try: the tick may raise TaskTimeout from here on
-            value = execute(task, checked)
+            if timer_at > want + HALF_TICK:
+                arm(want)
+            kind = task.get("kind")
+            if kind is None:  # a skill call: the hot path, inlined
+                path = task["path"]
+                entry = modules.get(path)
+                if entry is None or path not in checked:
+                    module = load_module(path, checked)
+                else:
+                    module = entry.module
+                name = task.get("fn")
+                fn = getattr(module, name, None) if name else None
+                if fn is None:
+                    fn = resolve_function(module, path, name)
+                params = task.get("params")
+                value = fn(**params) if params else fn()
+                if type(value) is CoroutineType:
+                    value = run_coroutine(value)
+            else:
+                value = execute_other(kind, task, checked)
             running = False
         except TaskTimeout as exc:
             running = False
-            us = int((perf_counter() - started) * 1e6)
-            payload = error_payload("timeout", exc, timeoutMs=task.get("timeoutMs"))
-            payload["message"] = "the task ran longer than its timeout (%s ms)" % task.get("timeoutMs")
-            return error_line(task_id, us, payload)
+            ended = perf_counter()
+            timeout = task.get("timeoutMs", DEFAULT_TIMEOUT_MS)
+            payload = error_payload("timeout", exc, timeoutMs=timeout)
+            payload["message"] = "the task ran longer than its timeout (%s ms)" % timeout
+            return slow_line(task["id"], int((ended - started) * 1e6), payload)
         except MemoryError as exc:
             running = False
-            return error_line(task_id, int((perf_counter() - started) * 1e6), error_payload("memory", exc))
+            ended = perf_counter()
+            return slow_line(task["id"], int((ended - started) * 1e6), error_payload("memory", exc))
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the task's error
             running = False
-            return error_line(task_id, int((perf_counter() - started) * 1e6), error_payload("python", exc))
-        return ok_line(task_id, int((perf_counter() - started) * 1e6), value)
+            ended = perf_counter()
+            return slow_line(task["id"], int((ended - started) * 1e6), error_payload("python", exc))
+        ended = perf_counter()
+        us = int((ended - started) * 1e6)
+        try:
+            text = encode(value)
+        except (TypeError, ValueError, RecursionError, OverflowError) as exc:
+            line = serialization_line(task["id"], us, value, exc)
+            ended = perf_counter()
+            return line
+        if captured:
+            text += output_fields()
+        line = f'{{"id":{task["id"]},"ok":true,"us":{us},"value":{text}}}\n'
+        if len(line) > MAX_MESSAGE:
+            line = too_large_line(task["id"], us, len(line))
+            ended = perf_counter()
+        return line
     except TaskTimeout:
         # The deadline passed in the few instructions between the task's end and `running = False`.
         running = False
+        ended = perf_counter()
         payload = {"kind": "timeout", "type": "TaskTimeout", "message": "the task ran longer than its timeout"}
-        return error_line(task_id, int((perf_counter() - started) * 1e6), payload)
+        return slow_line(task["id"], int((ended - started) * 1e6), payload)
+
+
+def slow_line(task_id, us, payload):
+    """An error line, built after the task ended (a traceback may take milliseconds to format):
+    `ended` moves to when it is built, so the next task's clock starts from there."""
+    global ended
+    line = error_line(task_id, us, payload)
+    ended = perf_counter()
+    return line
 
 
 def run_batch(tasks):
@@ -545,33 +611,35 @@ def run_batch(tasks):
     last = seq + len(tasks)
     claim = last
     checked = set()
-    flushed_at = perf_counter()
+    started = flushed_at = perf_counter()
     sys.stdout, sys.stderr = cap_out, cap_err
+    append = out.append
     for task in tasks:
         seq += 1
         if seq > claim:
             claim = last
-            out.append('{"claim":%d}\n' % claim)
+            append('{"claim":%d}\n' % claim)
             flush()
+            started = perf_counter()
         current = seq
-        if sys.stdout is not cap_out or sys.stderr is not cap_err:
-            sys.stdout, sys.stderr = cap_out, cap_err
-        if type(task) is not dict:
-            out.append(error_line(task[0], 0, task[1]))  # see decode_batch
+        if type(task) is not dict:  # a task that could not be decoded, see decode_batch
+            append(error_line(task[0], 0, task[1]))
             continue
-        task_id = task["id"]
-        now = perf_counter()
-        deadline = now + task.get("timeoutMs", 30000) / 1000.0
-        want = now + TICK if claim > seq and now + TICK < deadline else deadline
-        if timer_at > want + TICK / 2:
-            arm(want)
-        out.append(run_task(task, task_id, checked))
+        if sys.stdout is not cap_out or sys.stderr is not cap_err:
+            sys.stdout, sys.stderr = cap_out, cap_err  # a task replaced them and did not restore them
+        timeout = task.get("timeoutMs")
+        deadline = started + (DEFAULT_TIMEOUT if timeout is None else timeout / 1000.0)
+        # While other tasks of the batch are claimed, tick soon: if this task runs long, the tick
+        # narrows the claim. Otherwise only the deadline matters.
+        want = started + TICK if claim > seq and started + TICK < deadline else deadline
+        append(run_task(task, started, want, checked))
+        started = ended
         if seq < last:
-            now = perf_counter()
-            if now - flushed_at >= TICK:
+            if started - flushed_at >= TICK:
                 flush()  # results waited long enough (or this task ran long): not behind the next
-            elif timer_at > now + TICK:
-                arm(now + TICK)  # results are buffered: make sure they leave even if the next task hangs
+                started = flushed_at
+            elif timer_at > started + TICK:
+                arm(started + TICK)  # results wait in the buffer: they leave even if the next task hangs
     flush()
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
@@ -640,7 +708,8 @@ def skip_json_value(text, index):
 def serve():
     parts = []  # pieces of a line longer than one read
     while True:
-        chunk = os.read(IN_FD, 1 << 20)
+        # 64 KiB: a larger read buffer is allocated with mmap on every call (~20 us a read).
+        chunk = os.read(IN_FD, 65536)
         if not chunk:
             os._exit(0)  # Node closed our input: every result is already written
         start = 0

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { access } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { Batcher, type BatchResult, type FlushContext } from '@mcp-exec/ipc-batch';
+import { Batcher, type BatchResult } from '@mcp-exec/ipc-batch';
 import { createPool, type Pool } from 'generic-pool';
 import { Backoff } from './backoff.js';
 import { AcquireTimeoutError } from './errors/acquire-timeout-error.js';
@@ -53,6 +53,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   readonly #workers = new Set<Worker>();
   readonly #starting = new Set<Worker>();
   readonly #preloads = new Set<string>();
+  readonly #paths = new Map<string, string>();
   readonly #backoff = new Backoff();
   /** Aborted when the pool stops waiting for anything: creates and leases give up at once. */
   readonly #halt = new AbortController();
@@ -142,12 +143,9 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
-    const task = new Task(
-      ++this.#nextTaskId,
-      'code',
-      { source, input: options.input, timeoutMs },
-      options.signal,
-    );
+    const defaultMs = this.#options.taskTimeoutMs;
+    const fields = { source, input: options.input };
+    const task = Task.of(++this.#nextTaskId, 'code', fields, timeoutMs, defaultMs, options.signal);
     return this.#batcher.add(task, options) as Promise<RunResult<T>>;
   }
 
@@ -246,7 +244,19 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       throw new TypeError(`params must be a plain object, got ${describe(params)}`);
     }
     const timeoutMs = this.#timeout(request.timeoutMs);
-    return new Task(++this.#nextTaskId, 'skill', { path: resolvePath(path), fn, params, timeoutMs }, signal);
+    const defaultMs = this.#options.taskTimeoutMs;
+    return Task.skill(++this.#nextTaskId, this.#absolute(path), fn, params, timeoutMs, defaultMs, signal);
+  }
+
+  /** path.resolve costs about as much as the rest of a call: remember the few paths in use. */
+  #absolute(path: string): string {
+    let absolute = this.#paths.get(path);
+    if (absolute === undefined) {
+      absolute = resolvePath(path);
+      if (this.#paths.size >= 1_000) this.#paths.clear();
+      this.#paths.set(path, absolute);
+    }
+    return absolute;
   }
 
   #timeout(value: number | undefined): number {
@@ -254,21 +264,18 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   }
 
   /** The batcher's flush: one worker for the whole batch. */
-  readonly #flush = async (
-    tasks: readonly Task[],
-    context: FlushContext,
-  ): Promise<readonly BatchResult<RunResult>[]> => {
+  readonly #flush = async (tasks: readonly Task[]): Promise<readonly BatchResult<RunResult>[]> => {
     let worker: Worker;
     try {
       worker = await this.#lease();
     } catch (error) {
       return tasks.map(() => this.#leaseFailure(error));
     }
-    if (context.signal.aborted) {
-      this.#giveBack(worker); // every caller of this batch has gone (their promises are settled)
-      return tasks.map(() => new PoolClosedError('Every caller of this batch aborted'));
-    }
-    this.#dispatch(worker, tasks);
+    // Callers that aborted while the batch waited for a worker: their tasks are not sent. (Their
+    // own signals are checked rather than context.signal, which the batcher creates on demand.)
+    const live = withoutAborted(tasks);
+    if (live.length === 0) this.#giveBack(worker);
+    else this.#dispatch(worker, live);
     // Each task is a thenable that settles when its own result line arrives.
     return tasks as unknown as readonly PromiseLike<RunResult>[];
   };
@@ -324,13 +331,13 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
 
   /** Tasks that never started on a worker that died: they run on another one. */
   readonly #handBack = (tasks: readonly Task[]): void => {
-    const again: Task[] = [];
-    for (const task of tasks) {
-      if (task.signal?.aborted) task.reject(task.signal.reason);
-      else if (this.#halt.signal.aborted) {
+    let again = withoutAborted(tasks);
+    if (this.#halt.signal.aborted) {
+      for (const task of again) {
         this.#counters.failures.closed++;
         task.reject(new PoolClosedError('The pool was closed before this task started'));
-      } else again.push(task);
+      }
+      again = [];
     }
     if (again.length === 0) return;
     this.#counters.redispatched += again.length;
@@ -388,6 +395,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       maxOutputBytes: o.maxOutputBytes,
       maxMessageBytes: o.maxMessageBytes,
       memoryLimitMb: o.memoryLimitMb,
+      taskTimeoutMs: o.taskTimeoutMs,
       counters: this.#counters,
       nextTaskId: () => ++this.#nextTaskId,
       handBack: this.#handBack,
@@ -452,7 +460,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
 
   #preloadIn(worker: Worker, paths: readonly string[]): Promise<unknown> {
     const timeoutMs = this.#options.taskTimeoutMs;
-    const tasks = paths.map((path) => new Task(++this.#nextTaskId, 'preload', { path, timeoutMs }));
+    const tasks = paths.map((path) => Task.of(++this.#nextTaskId, 'preload', { path }, timeoutMs, timeoutMs));
     worker.dispatch(tasks);
     return Promise.all(tasks);
   }
@@ -526,4 +534,17 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       });
     }
   }
+}
+
+/** `tasks` without those whose caller aborted; those are settled with their signal's reason. */
+function withoutAborted(tasks: readonly Task[]): readonly Task[] {
+  let live: Task[] | undefined;
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i]!;
+    if (task.signal?.aborted) {
+      live ??= tasks.slice(0, i);
+      task.reject(task.signal.reason);
+    } else live?.push(task);
+  }
+  return live ?? tasks;
 }

@@ -33,6 +33,8 @@ export interface WorkerConfig {
   readonly maxOutputBytes: number;
   readonly maxMessageBytes: number;
   readonly memoryLimitMb: number | undefined;
+  /** Tasks with this timeout do not carry it: the worker knows it from its arguments. */
+  readonly taskTimeoutMs: number;
   readonly counters: PoolCounters;
   readonly nextTaskId: () => number;
   /** Receives tasks that never started here (the worker died first): they may run elsewhere. */
@@ -105,7 +107,11 @@ export class Worker {
       return;
     }
     const args = ['-u', fileURLToPath(WORKER_SCRIPT), WORKER_MARKER];
-    args.push(`--max-output-bytes=${config.maxOutputBytes}`, `--max-message-bytes=${config.maxMessageBytes}`);
+    args.push(
+      `--max-output-bytes=${config.maxOutputBytes}`,
+      `--max-message-bytes=${config.maxMessageBytes}`,
+      `--task-timeout-ms=${config.taskTimeoutMs}`,
+    );
     if (config.memoryLimitMb !== undefined) args.push(`--memory-limit-mb=${config.memoryLimitMb}`);
     const child = execa(config.executable, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -179,7 +185,7 @@ export class Worker {
    * `WorkerStartError` if it dies or stays silent for `timeoutMs`.
    */
   async ready(timeoutMs: number): Promise<void> {
-    const ping = new Task(this.#config.nextTaskId(), 'ping', { timeoutMs });
+    const ping = Task.of(this.#config.nextTaskId(), 'ping', {}, timeoutMs, this.#config.taskTimeoutMs);
     let silent = false;
     const timer = setTimeout(() => {
       silent = true;
@@ -241,7 +247,7 @@ export class Worker {
   overdue(now: number, graceMs: number): boolean {
     const head = this.#inFlight[0];
     const task = head?.tasks[head.next];
-    return task !== undefined && now - this.#progressAt > task.timeoutMs + graceMs;
+    return task !== undefined && now - this.#progressAt > task.limitMs + graceMs;
   }
 
   /** Kills the process now (SIGKILL). Its tasks settle according to `reason` once it is gone. */
@@ -329,7 +335,7 @@ export class Worker {
     else failures[wire.kind]++;
     if (wire.kind === 'memory') this.retiring = true; // a fresh heap for the next task
     const output = { stdout: message.out ?? '', stderr: message.err ?? '', workerId: this.id, durationMs };
-    const context = { timeoutMs: task.timeoutMs, memoryLimitMb: this.#config.memoryLimitMb };
+    const context = { timeoutMs: task.limitMs, memoryLimitMb: this.#config.memoryLimitMb };
     task.reject(errorFromWire(wire, output, context));
   }
 
@@ -423,7 +429,7 @@ export class Worker {
   #timeout(task: Task): void {
     this.#config.counters.tasksRun++;
     this.#config.counters.failures.timeout++;
-    task.reject(new TaskTimeoutError(task.timeoutMs, true, '', { workerId: this.id }));
+    task.reject(new TaskTimeoutError(task.limitMs, true, '', { workerId: this.id }));
   }
 
   #fail(task: Task, error: Error): void {
