@@ -233,6 +233,9 @@ class ModuleEntry:
 
 
 modules = {}
+# Per path, the functions whose last run took less than TICK: those run without a write before
+# them (see run_batch). Reset when the file is imported again.
+fast_functions = {}
 
 
 def load_module(path, checked):
@@ -281,6 +284,7 @@ def import_source(path, source):
         del sys.modules[key]  # helpers of the old version are imported afresh
     previous = sys.modules.get(name)
     sys.modules[name] = module
+    fast_functions.pop(path, None)
     try:
         exec(code, module.__dict__)
     except BaseException:
@@ -606,6 +610,11 @@ def run_batch(tasks):
     if the worker dies now, Node knows the later tasks never started and re-runs them elsewhere.
     Before starting a task beyond the claim, the worker widens it again, in the same write as the
     buffered results. A fast batch therefore costs one write, at its end.
+
+    A task of unknown duration (the first run of a function, or one that ran long last time, a
+    snippet, an import) is treated as if it were long from the start: the results before it leave
+    and the claim narrows to it before it starts, so that if it crashes the worker at once, no
+    finished result is lost and only that task fails.
     """
     global seq, claim, current, deadline, flushed_at
     last = seq + len(tasks)
@@ -616,15 +625,28 @@ def run_batch(tasks):
     append = out.append
     for task in tasks:
         seq += 1
-        if seq > claim:
+        current = seq
+        if type(task) is not dict:  # a task that could not be decoded, see decode_batch
+            if seq > claim:
+                claim = seq
+                append('{"claim":%d}\n' % claim)
+            append(error_line(task[0], 0, task[1]))
+            continue
+        skill = "kind" not in task
+        fn = task.get("fn")
+        names = fast_functions.get(task["path"]) if skill else None
+        if names is None or fn not in names:
+            if claim != seq:
+                claim = seq  # narrow (or widen) the claim to exactly this task
+                append('{"claim":%d}\n' % claim)
+            if out:
+                flush()
+                started = flushed_at
+        elif seq > claim:
             claim = last
             append('{"claim":%d}\n' % claim)
             flush()
-            started = perf_counter()
-        current = seq
-        if type(task) is not dict:  # a task that could not be decoded, see decode_batch
-            append(error_line(task[0], 0, task[1]))
-            continue
+            started = flushed_at
         if sys.stdout is not cap_out or sys.stderr is not cap_err:
             sys.stdout, sys.stderr = cap_out, cap_err  # a task replaced them and did not restore them
         timeout = task.get("timeoutMs")
@@ -633,6 +655,14 @@ def run_batch(tasks):
         # narrows the claim. Otherwise only the deadline matters.
         want = started + TICK if claim > seq and started + TICK < deadline else deadline
         append(run_task(task, started, want, checked))
+        if skill:
+            if names is None:
+                names = fast_functions.setdefault(task["path"], set())
+            if ended - started < TICK:
+                if fn not in names:
+                    names.add(fn)
+            elif fn in names:
+                names.discard(fn)
         started = ended
         if seq < last:
             if started - flushed_at >= TICK:
