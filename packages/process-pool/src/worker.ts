@@ -352,20 +352,25 @@ export class Worker {
 
   readonly #onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
     this.#alive = false;
-    const output = this.#process?.stdio[4] as Readable | undefined;
-    if (output === undefined || output.readableEnded || output.destroyed) {
-      this.#finalize(code, signal);
-      return;
+    // Results and stderr lines written just before the exit may still be in the pipes: read them
+    // first. A child process the task forked may hold a pipe open, so do not wait forever.
+    const pending = new Set<Readable>();
+    for (const fd of [2, 4]) {
+      const stream = this.#process?.stdio[fd] as Readable | null | undefined;
+      if (stream != null && !stream.readableEnded && !stream.destroyed) pending.add(stream);
     }
-    // Results written just before the exit may still be in the pipe: read them first. A child
-    // the task forked may hold the pipe open, so do not wait for its end forever.
-    const done = (): void => {
+    const finish = (): void => {
       clearTimeout(timer);
-      output.off('end', done).off('close', done);
+      for (const stream of pending) stream.off('end', onEnd).off('close', onEnd);
       this.#finalize(code, signal);
     };
-    const timer = setTimeout(done, 250);
-    output.on('end', done).on('close', done);
+    const onEnd = (): void => {
+      for (const stream of pending) if (stream.readableEnded || stream.destroyed) pending.delete(stream);
+      if (pending.size === 0) finish();
+    };
+    const timer = setTimeout(finish, 250);
+    for (const stream of pending) stream.on('end', onEnd).on('close', onEnd);
+    onEnd();
   };
 
   #exit(): WorkerExit {
@@ -396,8 +401,10 @@ export class Worker {
         : this.#claim >= head.firstSeq
           ? this.#claim
           : head.firstSeq + head.tasks.length - 1;
-    // With results in task order, the first task without one is the one that was running.
-    const running = head === undefined ? 0 : head.firstSeq + head.next;
+    // Results come in task order: the first task without one is the earliest that may have been
+    // running. It certainly was only if no later task may have started.
+    const firstUnsent = head === undefined ? 0 : head.firstSeq + head.next;
+    const certain = lastStarted === firstUnsent;
     const detail = this.#crashDetail();
     for (const batch of batches) {
       for (let i = batch.next; i < batch.tasks.length; i++) {
@@ -406,8 +413,8 @@ export class Worker {
         if (this.#killReason === 'closed') {
           this.#fail(task, new PoolClosedError('The pool was closed before this task finished'));
         } else if (seq > lastStarted) unstarted.push(task);
-        else if (this.#killReason === 'timeout' && seq === running) this.#timeout(task);
-        else this.#fail(task, new WorkerCrashedError(exit, seq === running, detail));
+        else if (this.#killReason === 'timeout' && seq === firstUnsent) this.#timeout(task);
+        else this.#fail(task, new WorkerCrashedError(exit, certain, detail));
       }
     }
     if (unstarted.length > 0) this.#config.handBack(unstarted);
