@@ -222,14 +222,55 @@ captured = False  # something was written to a capture since the last result
 RACY_NS = 2_000_000_000
 
 
-class ModuleEntry:
-    __slots__ = ("module", "digest", "signature", "read_at")
+def signature_of(st):
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
 
-    def __init__(self, module, digest, signature, read_at):
-        self.module = module
-        self.digest = digest
+
+def digest_of(data):
+    import hashlib
+
+    return hashlib.sha256(data).digest()
+
+
+class Stamp:
+    """What a source file looked like when it was imported: stat signature and content hash."""
+
+    __slots__ = ("path", "signature", "digest", "read_at")
+
+    def __init__(self, path, signature, digest, read_at):
+        self.path = path
         self.signature = signature
+        self.digest = digest
         self.read_at = read_at
+
+    def unchanged(self):
+        """One stat, and a read and hash only for a file touched recently (or whose stat moved)."""
+        now = time.time_ns()
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        signature = signature_of(st)
+        if signature == self.signature and self.read_at - st.st_mtime_ns > RACY_NS:
+            return True
+        try:
+            with open(self.path, "rb") as handle:
+                digest = digest_of(handle.read())
+        except OSError:
+            return False
+        if digest != self.digest:
+            return False
+        self.signature = signature
+        self.read_at = now
+        return True
+
+
+class ModuleEntry:
+    __slots__ = ("module", "stamps")
+
+    def __init__(self, module, stamps):
+        self.module = module
+        self.stamps = stamps  # the entry file first, then the helpers it imported from its folder
 
 
 modules = {}
@@ -239,30 +280,45 @@ fast_functions = {}
 
 
 def load_module(path, checked):
-    """Returns the module of `path`, importing it again only if its content changed."""
+    """The module of `path`, imported again if it or a helper it imported changed on disk."""
     entry = modules.get(path)
-    if entry is not None and path in checked:
-        return entry.module
-    now = time.time_ns()
-    st = os.stat(path)
-    signature = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino, st.st_dev)
-    if entry is not None and entry.signature == signature and entry.read_at - st.st_mtime_ns > RACY_NS:
-        checked.add(path)
-        return entry.module
+    if entry is not None:
+        if path in checked:
+            return entry.module
+        for stamp in entry.stamps:
+            if not stamp.unchanged():
+                break
+        else:
+            checked.add(path)
+            return entry.module
+    read_at = time.time_ns()
+    signature = signature_of(os.stat(path))
     with open(path, "rb") as handle:
         source = handle.read()
-    import hashlib
-
-    digest = hashlib.sha256(source).hexdigest()
-    if entry is not None and entry.digest == digest:
-        entry.signature = signature
-        entry.read_at = now
-        checked.add(path)
-        return entry.module
     module = import_source(path, source)
-    modules[path] = ModuleEntry(module, digest, signature, now)
+    stamps = [Stamp(path, signature, digest_of(source), read_at)]
+    stamps.extend(helper_stamps(module.__name__, read_at))
+    modules[path] = ModuleEntry(module, stamps)
     checked.add(path)
     return module
+
+
+def helper_stamps(name, read_at):
+    """Stamps of the submodules (`from . import helper`) imported while the entry was imported.
+    Their stat signature is taken now: a change between their import and now makes them racy
+    (re-hashed) at worst, never missed, since their digest is of what is on disk now."""
+    stamps = []
+    prefix = name + "."
+    for key, submodule in list(sys.modules.items()):
+        helper = getattr(submodule, "__file__", None) if key.startswith(prefix) else None
+        if helper:
+            try:
+                with open(helper, "rb") as handle:
+                    data = handle.read()
+                stamps.append(Stamp(helper, signature_of(os.stat(helper)), digest_of(data), read_at))
+            except OSError:
+                pass
+    return stamps
 
 
 def import_source(path, source):
@@ -280,6 +336,7 @@ def import_source(path, source):
     module.__file__ = path
     module.__path__ = [folder]
     module.__package__ = name
+    fresh_sources(folder)
     for key in [key for key in sys.modules if key.startswith(name + ".")]:
         del sys.modules[key]  # helpers of the old version are imported afresh
     previous = sys.modules.get(name)
@@ -295,6 +352,19 @@ def import_source(path, source):
             sys.modules[name] = previous
         raise
     return module
+
+
+def fresh_sources(folder):
+    """Helpers in a skill folder are compiled from their source, never from __pycache__: a .pyc
+    is trusted on its source's mtime (in seconds) and size, so an edit that keeps the size within
+    the same second would be served stale."""
+    from importlib.machinery import SOURCE_SUFFIXES, FileFinder, SourceFileLoader
+
+    class FreshSourceLoader(SourceFileLoader):
+        def get_code(self, fullname):
+            return compile(self.get_data(self.path), self.path, "exec", dont_inherit=True)
+
+    sys.path_importer_cache[folder] = FileFinder(folder, (FreshSourceLoader, SOURCE_SUFFIXES))
 
 
 def resolve_function(module, path, name):

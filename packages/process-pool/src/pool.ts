@@ -4,7 +4,7 @@ import { resolve as resolvePath } from 'node:path';
 import { Batcher, type BatchResult } from '@mcp-exec/ipc-batch';
 import { createPool, type Pool } from 'generic-pool';
 import { Backoff } from './backoff.js';
-import { AcquireTimeoutError } from './errors/acquire-timeout-error.js';
+import { AcquireTimeoutError, isAcquireTimeoutError } from './errors/acquire-timeout-error.js';
 import { PoolClosedError } from './errors/pool-closed-error.js';
 import type { WorkerExit } from './errors/worker-crashed-error.js';
 import { isWorkerStartError, WorkerStartError } from './errors/worker-start-error.js';
@@ -62,6 +62,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   #executable: Promise<string> | undefined;
   #lastStartError: { error: WorkerStartError; at: number } | undefined;
   readonly #startWaiters = new Set<(error: Error) => void>();
+  readonly #creating = new Set<Promise<Worker>>();
   #started: Promise<void> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -361,13 +362,18 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       onFailure = reject;
     });
     this.#startWaiters.add(onFailure);
+    const since = performance.now();
     const leases = Array.from({ length: count }, () => this.#lease());
     try {
       const workers = await Promise.race([Promise.all(leases), failed]);
       for (const worker of workers) this.#giveBack(worker);
     } catch (error) {
       for (const lease of leases) lease.then((worker) => this.#giveBack(worker), ignore);
-      throw error;
+      // The lease gave up a moment before the worker it waited for did: report why the worker
+      // failed rather than the bare timeout.
+      if (isAcquireTimeoutError(error)) await Promise.allSettled(this.#creating);
+      const last = this.#lastStartError;
+      throw last !== undefined && last.at >= since ? last.error : error;
     } finally {
       this.#startWaiters.delete(onFailure);
     }
@@ -375,7 +381,10 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
 
   #resolveExecutable(): Promise<string> {
     if (this.#executable === undefined) {
-      const pending = resolvePython(this.#options.python, { env: this.#env });
+      const pending = resolvePython(this.#options.python, {
+        env: this.#env,
+        timeoutMs: this.#options.acquireTimeoutMs,
+      });
       this.#executable = pending;
       pending.catch(() => {
         if (this.#executable === pending) this.#executable = undefined;
@@ -403,8 +412,18 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     };
   }
 
-  /** generic-pool's factory.create. */
-  async #createWorker(): Promise<Worker> {
+  /** generic-pool's factory.create, tracked so that `start()` can wait for its outcome. */
+  #createWorker(): Promise<Worker> {
+    const creating = this.#spawnWorker();
+    this.#creating.add(creating);
+    const forget = (): void => {
+      this.#creating.delete(creating);
+    };
+    creating.then(forget, forget);
+    return creating;
+  }
+
+  async #spawnWorker(): Promise<Worker> {
     // Once the pool halts, requests still waiting in generic-pool (it cannot cancel them) get a
     // worker without a process, which the lease discards: they settle now, not at their timeout.
     if (this.#halt.signal.aborted) return Worker.inert(this.#workerConfig(''));
