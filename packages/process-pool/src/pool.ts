@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { access } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { Batcher, type BatchResult, type FlushContext } from '@mcp-exec/ipc-batch';
+import { Batcher, type BatchResult } from '@mcp-exec/ipc-batch';
 import { createPool, type Pool } from 'generic-pool';
 import { Backoff } from './backoff.js';
-import { AcquireTimeoutError } from './errors/acquire-timeout-error.js';
+import { AcquireTimeoutError, isAcquireTimeoutError } from './errors/acquire-timeout-error.js';
 import { PoolClosedError } from './errors/pool-closed-error.js';
 import type { WorkerExit } from './errors/worker-crashed-error.js';
 import { isWorkerStartError, WorkerStartError } from './errors/worker-start-error.js';
@@ -53,6 +53,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   readonly #workers = new Set<Worker>();
   readonly #starting = new Set<Worker>();
   readonly #preloads = new Set<string>();
+  readonly #paths = new Map<string, string>();
   readonly #backoff = new Backoff();
   /** Aborted when the pool stops waiting for anything: creates and leases give up at once. */
   readonly #halt = new AbortController();
@@ -61,6 +62,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   #executable: Promise<string> | undefined;
   #lastStartError: { error: WorkerStartError; at: number } | undefined;
   readonly #startWaiters = new Set<(error: Error) => void>();
+  readonly #creating = new Set<Promise<Worker>>();
   #started: Promise<void> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
@@ -142,12 +144,9 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     } catch (error) {
       return Promise.reject(error);
     }
-    const task = new Task(
-      ++this.#nextTaskId,
-      'code',
-      { source, input: options.input, timeoutMs },
-      options.signal,
-    );
+    const defaultMs = this.#options.taskTimeoutMs;
+    const fields = { source, input: options.input };
+    const task = Task.of(++this.#nextTaskId, 'code', fields, timeoutMs, defaultMs, options.signal);
     return this.#batcher.add(task, options) as Promise<RunResult<T>>;
   }
 
@@ -246,7 +245,19 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       throw new TypeError(`params must be a plain object, got ${describe(params)}`);
     }
     const timeoutMs = this.#timeout(request.timeoutMs);
-    return new Task(++this.#nextTaskId, 'skill', { path: resolvePath(path), fn, params, timeoutMs }, signal);
+    const defaultMs = this.#options.taskTimeoutMs;
+    return Task.skill(++this.#nextTaskId, this.#absolute(path), fn, params, timeoutMs, defaultMs, signal);
+  }
+
+  /** path.resolve costs about as much as the rest of a call: remember the few paths in use. */
+  #absolute(path: string): string {
+    let absolute = this.#paths.get(path);
+    if (absolute === undefined) {
+      absolute = resolvePath(path);
+      if (this.#paths.size >= 1_000) this.#paths.clear();
+      this.#paths.set(path, absolute);
+    }
+    return absolute;
   }
 
   #timeout(value: number | undefined): number {
@@ -254,21 +265,18 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   }
 
   /** The batcher's flush: one worker for the whole batch. */
-  readonly #flush = async (
-    tasks: readonly Task[],
-    context: FlushContext,
-  ): Promise<readonly BatchResult<RunResult>[]> => {
+  readonly #flush = async (tasks: readonly Task[]): Promise<readonly BatchResult<RunResult>[]> => {
     let worker: Worker;
     try {
       worker = await this.#lease();
     } catch (error) {
       return tasks.map(() => this.#leaseFailure(error));
     }
-    if (context.signal.aborted) {
-      this.#giveBack(worker); // every caller of this batch has gone (their promises are settled)
-      return tasks.map(() => new PoolClosedError('Every caller of this batch aborted'));
-    }
-    this.#dispatch(worker, tasks);
+    // Callers that aborted while the batch waited for a worker: their tasks are not sent. (Their
+    // own signals are checked rather than context.signal, which the batcher creates on demand.)
+    const live = withoutAborted(tasks);
+    if (live.length === 0) this.#giveBack(worker);
+    else this.#dispatch(worker, live);
     // Each task is a thenable that settles when its own result line arrives.
     return tasks as unknown as readonly PromiseLike<RunResult>[];
   };
@@ -324,13 +332,13 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
 
   /** Tasks that never started on a worker that died: they run on another one. */
   readonly #handBack = (tasks: readonly Task[]): void => {
-    const again: Task[] = [];
-    for (const task of tasks) {
-      if (task.signal?.aborted) task.reject(task.signal.reason);
-      else if (this.#halt.signal.aborted) {
+    let again = withoutAborted(tasks);
+    if (this.#halt.signal.aborted) {
+      for (const task of again) {
         this.#counters.failures.closed++;
         task.reject(new PoolClosedError('The pool was closed before this task started'));
-      } else again.push(task);
+      }
+      again = [];
     }
     if (again.length === 0) return;
     this.#counters.redispatched += again.length;
@@ -354,13 +362,18 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       onFailure = reject;
     });
     this.#startWaiters.add(onFailure);
+    const since = performance.now();
     const leases = Array.from({ length: count }, () => this.#lease());
     try {
       const workers = await Promise.race([Promise.all(leases), failed]);
       for (const worker of workers) this.#giveBack(worker);
     } catch (error) {
       for (const lease of leases) lease.then((worker) => this.#giveBack(worker), ignore);
-      throw error;
+      // The lease gave up a moment before the worker it waited for did: report why the worker
+      // failed rather than the bare timeout.
+      if (isAcquireTimeoutError(error)) await Promise.allSettled(this.#creating);
+      const last = this.#lastStartError;
+      throw last !== undefined && last.at >= since ? last.error : error;
     } finally {
       this.#startWaiters.delete(onFailure);
     }
@@ -368,7 +381,10 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
 
   #resolveExecutable(): Promise<string> {
     if (this.#executable === undefined) {
-      const pending = resolvePython(this.#options.python, { env: this.#env });
+      const pending = resolvePython(this.#options.python, {
+        env: this.#env,
+        timeoutMs: this.#options.acquireTimeoutMs,
+      });
       this.#executable = pending;
       pending.catch(() => {
         if (this.#executable === pending) this.#executable = undefined;
@@ -388,6 +404,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       maxOutputBytes: o.maxOutputBytes,
       maxMessageBytes: o.maxMessageBytes,
       memoryLimitMb: o.memoryLimitMb,
+      taskTimeoutMs: o.taskTimeoutMs,
       counters: this.#counters,
       nextTaskId: () => ++this.#nextTaskId,
       handBack: this.#handBack,
@@ -395,8 +412,18 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     };
   }
 
-  /** generic-pool's factory.create. */
-  async #createWorker(): Promise<Worker> {
+  /** generic-pool's factory.create, tracked so that `start()` can wait for its outcome. */
+  #createWorker(): Promise<Worker> {
+    const creating = this.#spawnWorker();
+    this.#creating.add(creating);
+    const forget = (): void => {
+      this.#creating.delete(creating);
+    };
+    creating.then(forget, forget);
+    return creating;
+  }
+
+  async #spawnWorker(): Promise<Worker> {
     // Once the pool halts, requests still waiting in generic-pool (it cannot cancel them) get a
     // worker without a process, which the lease discards: they settle now, not at their timeout.
     if (this.#halt.signal.aborted) return Worker.inert(this.#workerConfig(''));
@@ -452,7 +479,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
 
   #preloadIn(worker: Worker, paths: readonly string[]): Promise<unknown> {
     const timeoutMs = this.#options.taskTimeoutMs;
-    const tasks = paths.map((path) => new Task(++this.#nextTaskId, 'preload', { path, timeoutMs }));
+    const tasks = paths.map((path) => Task.of(++this.#nextTaskId, 'preload', { path }, timeoutMs, timeoutMs));
     worker.dispatch(tasks);
     return Promise.all(tasks);
   }
@@ -526,4 +553,17 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       });
     }
   }
+}
+
+/** `tasks` without those whose caller aborted; those are settled with their signal's reason. */
+function withoutAborted(tasks: readonly Task[]): readonly Task[] {
+  let live: Task[] | undefined;
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i]!;
+    if (task.signal?.aborted) {
+      live ??= tasks.slice(0, i);
+      task.reject(task.signal.reason);
+    } else live?.push(task);
+  }
+  return live ?? tasks;
 }

@@ -9,6 +9,12 @@ export interface ResolvePythonOptions {
    * @default process.env
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * How long the interpreter may take to answer; then it is killed and the promise rejects with
+   * `WorkerStartError`. Applies to the run that resolves the command (results are shared).
+   * @default 30_000
+   */
+  timeoutMs?: number;
   /** Stops waiting; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
 }
@@ -27,7 +33,7 @@ export function resolvePython(python = 'python3', options: ResolvePythonOptions 
   const key = `${python}\0${env.PATH ?? ''}`;
   let pending = resolved.get(key);
   if (pending === undefined) {
-    pending = probe(python, env);
+    pending = probe(python, env, options.timeoutMs ?? 30_000);
     resolved.set(key, pending);
     // A failure is not cached: the interpreter may be installed by the next attempt.
     pending.catch(() => resolved.delete(key));
@@ -35,18 +41,23 @@ export function resolvePython(python = 'python3', options: ResolvePythonOptions 
   return withSignal(pending, options.signal);
 }
 
-async function probe(python: string, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+async function probe(
+  python: string,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+): Promise<string> {
   const script = 'import sys; print(sys.executable or ""); print("%d.%d.%d" % sys.version_info[:3])';
   const result = await execa(python, ['-c', script], {
     env: env as Record<string, string>,
     extendEnv: false,
     reject: false,
-    timeout: 30_000,
+    timeout: timeoutMs,
     stdin: 'ignore',
   });
   if (result.failed) {
-    const reason =
-      result.exitCode === undefined
+    const reason = result.timedOut
+      ? `it did not answer within ${timeoutMs} ms`
+      : result.exitCode === undefined
         ? result.cause instanceof Error
           ? result.cause.message
           : result.shortMessage

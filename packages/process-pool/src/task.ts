@@ -1,6 +1,7 @@
 import type { RunResult } from './types.js';
 
-export type TaskKind = 'skill' | 'code' | 'preload' | 'ping';
+/** What a task does; a skill call (the common case) carries no `kind` on the wire. */
+export type TaskKind = 'code' | 'preload' | 'ping';
 
 type OnValue = (value: RunResult) => void;
 type OnError = (error: unknown) => void;
@@ -11,8 +12,10 @@ const REJECTED = 2;
 
 /**
  * One unit of work, and its wire form: `JSON.stringify` sees only the public fields (private
- * fields and prototype getters are not serialised), so a batch of tasks is encoded in one call
- * without building a second object per task.
+ * fields and prototype getters are not serialised, `undefined` fields are skipped), so a batch of
+ * tasks is encoded in one call without building a second object per task. Fields that hold their
+ * default stay `undefined` and off the wire: no `kind` for a skill call, no `timeoutMs` for the
+ * pool's default timeout.
  *
  * It is also the result the pool hands the batcher for this task: a minimal thenable whose
  * `then()` the batcher calls once. A promise per task would cost an allocation, a closure and a
@@ -20,13 +23,15 @@ const REJECTED = 2;
  */
 export class Task {
   readonly id: number;
-  readonly kind: TaskKind;
+  readonly kind: TaskKind | undefined;
   readonly path: string | undefined;
   readonly fn: string | undefined;
   readonly params: Readonly<Record<string, unknown>> | undefined;
   readonly source: string | undefined;
   readonly input: unknown;
-  readonly timeoutMs: number;
+  /** On the wire only when it differs from the pool's default; see `limitMs`. */
+  readonly timeoutMs: number | undefined;
+  readonly #limitMs: number;
   readonly #signal: AbortSignal | undefined;
   #state = PENDING;
   #outcome: unknown;
@@ -35,26 +40,68 @@ export class Task {
 
   constructor(
     id: number,
-    kind: TaskKind,
-    fields: {
-      path?: string;
-      fn?: string;
-      params?: Readonly<Record<string, unknown>>;
-      source?: string;
-      input?: unknown;
-      timeoutMs: number;
-    },
-    signal?: AbortSignal,
+    kind: TaskKind | undefined,
+    path: string | undefined,
+    fn: string | undefined,
+    params: Readonly<Record<string, unknown>> | undefined,
+    source: string | undefined,
+    input: unknown,
+    timeoutMs: number,
+    defaultTimeoutMs: number,
+    signal: AbortSignal | undefined,
   ) {
     this.id = id;
     this.kind = kind;
-    this.path = fields.path;
-    this.fn = fields.fn;
-    this.params = fields.params;
-    this.source = fields.source;
-    this.input = fields.input;
-    this.timeoutMs = fields.timeoutMs;
+    this.path = path;
+    this.fn = fn;
+    this.params = params;
+    this.source = source;
+    this.input = input;
+    this.timeoutMs = timeoutMs === defaultTimeoutMs ? undefined : timeoutMs;
+    this.#limitMs = timeoutMs;
     this.#signal = signal;
+  }
+
+  /** A skill call: `fn(**params)` from the file at `path`. */
+  static skill(
+    id: number,
+    path: string,
+    fn: string | undefined,
+    params: Readonly<Record<string, unknown>> | undefined,
+    timeoutMs: number,
+    defaultTimeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Task {
+    return new Task(
+      id,
+      undefined,
+      path,
+      fn,
+      params,
+      undefined,
+      undefined,
+      timeoutMs,
+      defaultTimeoutMs,
+      signal,
+    );
+  }
+
+  /** A task of another kind. */
+  static of(
+    id: number,
+    kind: TaskKind,
+    fields: { path?: string; source?: string; input?: unknown },
+    timeoutMs: number,
+    defaultTimeoutMs: number,
+    signal?: AbortSignal,
+  ): Task {
+    const { path, source, input } = fields;
+    return new Task(id, kind, path, undefined, undefined, source, input, timeoutMs, defaultTimeoutMs, signal);
+  }
+
+  /** The task's timeout in milliseconds, from its start in the worker. */
+  get limitMs(): number {
+    return this.#limitMs;
   }
 
   /** The caller's signal: an aborted task is not sent again after a crash. */

@@ -33,6 +33,8 @@ export interface WorkerConfig {
   readonly maxOutputBytes: number;
   readonly maxMessageBytes: number;
   readonly memoryLimitMb: number | undefined;
+  /** Tasks with this timeout do not carry it: the worker knows it from its arguments. */
+  readonly taskTimeoutMs: number;
   readonly counters: PoolCounters;
   readonly nextTaskId: () => number;
   /** Receives tasks that never started here (the worker died first): they may run elsewhere. */
@@ -105,7 +107,11 @@ export class Worker {
       return;
     }
     const args = ['-u', fileURLToPath(WORKER_SCRIPT), WORKER_MARKER];
-    args.push(`--max-output-bytes=${config.maxOutputBytes}`, `--max-message-bytes=${config.maxMessageBytes}`);
+    args.push(
+      `--max-output-bytes=${config.maxOutputBytes}`,
+      `--max-message-bytes=${config.maxMessageBytes}`,
+      `--task-timeout-ms=${config.taskTimeoutMs}`,
+    );
     if (config.memoryLimitMb !== undefined) args.push(`--memory-limit-mb=${config.memoryLimitMb}`);
     const child = execa(config.executable, args, {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -179,7 +185,7 @@ export class Worker {
    * `WorkerStartError` if it dies or stays silent for `timeoutMs`.
    */
   async ready(timeoutMs: number): Promise<void> {
-    const ping = new Task(this.#config.nextTaskId(), 'ping', { timeoutMs });
+    const ping = Task.of(this.#config.nextTaskId(), 'ping', {}, timeoutMs, this.#config.taskTimeoutMs);
     let silent = false;
     const timer = setTimeout(() => {
       silent = true;
@@ -241,7 +247,7 @@ export class Worker {
   overdue(now: number, graceMs: number): boolean {
     const head = this.#inFlight[0];
     const task = head?.tasks[head.next];
-    return task !== undefined && now - this.#progressAt > task.timeoutMs + graceMs;
+    return task !== undefined && now - this.#progressAt > task.limitMs + graceMs;
   }
 
   /** Kills the process now (SIGKILL). Its tasks settle according to `reason` once it is gone. */
@@ -329,7 +335,7 @@ export class Worker {
     else failures[wire.kind]++;
     if (wire.kind === 'memory') this.retiring = true; // a fresh heap for the next task
     const output = { stdout: message.out ?? '', stderr: message.err ?? '', workerId: this.id, durationMs };
-    const context = { timeoutMs: task.timeoutMs, memoryLimitMb: this.#config.memoryLimitMb };
+    const context = { timeoutMs: task.limitMs, memoryLimitMb: this.#config.memoryLimitMb };
     task.reject(errorFromWire(wire, output, context));
   }
 
@@ -346,20 +352,25 @@ export class Worker {
 
   readonly #onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
     this.#alive = false;
-    const output = this.#process?.stdio[4] as Readable | undefined;
-    if (output === undefined || output.readableEnded || output.destroyed) {
-      this.#finalize(code, signal);
-      return;
+    // Results and stderr lines written just before the exit may still be in the pipes: read them
+    // first. A child process the task forked may hold a pipe open, so do not wait forever.
+    const pending = new Set<Readable>();
+    for (const fd of [2, 4]) {
+      const stream = this.#process?.stdio[fd] as Readable | null | undefined;
+      if (stream != null && !stream.readableEnded && !stream.destroyed) pending.add(stream);
     }
-    // Results written just before the exit may still be in the pipe: read them first. A child
-    // the task forked may hold the pipe open, so do not wait for its end forever.
-    const done = (): void => {
+    const finish = (): void => {
       clearTimeout(timer);
-      output.off('end', done).off('close', done);
+      for (const stream of pending) stream.off('end', onEnd).off('close', onEnd);
       this.#finalize(code, signal);
     };
-    const timer = setTimeout(done, 250);
-    output.on('end', done).on('close', done);
+    const onEnd = (): void => {
+      for (const stream of pending) if (stream.readableEnded || stream.destroyed) pending.delete(stream);
+      if (pending.size === 0) finish();
+    };
+    const timer = setTimeout(finish, 250);
+    for (const stream of pending) stream.on('end', onEnd).on('close', onEnd);
+    onEnd();
   };
 
   #exit(): WorkerExit {
@@ -390,8 +401,10 @@ export class Worker {
         : this.#claim >= head.firstSeq
           ? this.#claim
           : head.firstSeq + head.tasks.length - 1;
-    // With results in task order, the first task without one is the one that was running.
-    const running = head === undefined ? 0 : head.firstSeq + head.next;
+    // Results come in task order: the first task without one is the earliest that may have been
+    // running. It certainly was only if no later task may have started.
+    const firstUnsent = head === undefined ? 0 : head.firstSeq + head.next;
+    const certain = lastStarted === firstUnsent;
     const detail = this.#crashDetail();
     for (const batch of batches) {
       for (let i = batch.next; i < batch.tasks.length; i++) {
@@ -400,8 +413,8 @@ export class Worker {
         if (this.#killReason === 'closed') {
           this.#fail(task, new PoolClosedError('The pool was closed before this task finished'));
         } else if (seq > lastStarted) unstarted.push(task);
-        else if (this.#killReason === 'timeout' && seq === running) this.#timeout(task);
-        else this.#fail(task, new WorkerCrashedError(exit, seq === running, detail));
+        else if (this.#killReason === 'timeout' && seq === firstUnsent) this.#timeout(task);
+        else this.#fail(task, new WorkerCrashedError(exit, certain, detail));
       }
     }
     if (unstarted.length > 0) this.#config.handBack(unstarted);
@@ -423,7 +436,7 @@ export class Worker {
   #timeout(task: Task): void {
     this.#config.counters.tasksRun++;
     this.#config.counters.failures.timeout++;
-    task.reject(new TaskTimeoutError(task.timeoutMs, true, '', { workerId: this.id }));
+    task.reject(new TaskTimeoutError(task.limitMs, true, '', { workerId: this.id }));
   }
 
   #fail(task: Task, error: Error): void {

@@ -29,8 +29,9 @@ export class WorkerCrashedError extends Error implements WorkerExit {
   readonly signal: string | null;
   readonly stderrTail: string;
   /**
-   * True for the task that was running when the worker died. False for a task that had started
-   * (and perhaps finished) before, but whose result had not left the worker yet.
+   * True when the worker certainly died while running this task. False when Node cannot tell
+   * which of a few tasks was running: each of them had started, and perhaps finished, without
+   * its result leaving the worker (see "Crash semantics" in the README).
    */
   readonly running: boolean;
 
@@ -38,7 +39,7 @@ export class WorkerCrashedError extends Error implements WorkerExit {
     const how = exit.signal === null ? `exited with code ${exit.exitCode}` : `was killed by ${exit.signal}`;
     const when = running
       ? 'while running this task'
-      : 'before the result of this task was sent (it may have run)';
+      : 'after this task may have started, before its result was sent (it may have run)';
     const why = detail === '' ? '' : ` (${detail})`;
     const tail = exit.stderrTail === '' ? '' : `; its last stderr lines:\n${exit.stderrTail}`;
     super(`Python worker ${exit.workerId} (pid ${exit.pid}) ${how} ${when}${why}${tail}`);

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { isWorkerCrashedError } from '../src/index.js';
+import { createPool, fixture } from './helpers.js';
+
+const basic = fixture('basic.py');
+const slow = fixture('slow.py');
+
+describe('2. batching', () => {
+  it('sends concurrent calls together and a lone call at once', async () => {
+    const pool = createPool({ maxWorkers: 1 });
+    await pool.start();
+    const lone = await pool.run({ path: basic, fn: 'add', params: { a: 1, b: 1 } });
+    expect(lone.value).toBe(2);
+    expect(pool.stats()).toMatchObject({ batches: 1, meanBatchSize: 1 });
+
+    const many = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => pool.run({ path: basic, fn: 'add', params: { a: i, b: 0 } })),
+    );
+    expect(many.map((r) => r.value)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(pool.stats().batches).toBe(2);
+  });
+
+  it('splits batches at maxBatchSize', async () => {
+    const pool = createPool({ maxWorkers: 1, batch: { maxBatchSize: 10 } });
+    await Promise.all(Array.from({ length: 35 }, () => pool.run({ path: basic, fn: 'pid' })));
+    expect(pool.stats().batches).toBe(4);
+  });
+
+  it('does not hold a finished result back behind a slow task of the same batch', async () => {
+    const pool = createPool({ maxWorkers: 1 });
+    await pool.start();
+    await pool.run({ path: slow, fn: 'quick' }); // known to be fast from now on
+    const began = Date.now();
+    const fast = pool.run({ path: slow, fn: 'quick', params: { value: 'first' } });
+    const sleeper = pool.run({ path: slow, fn: 'nap', params: { seconds: 1.5 } });
+    const fastDone = await fast.then(() => Date.now() - began);
+    await sleeper;
+    expect(pool.stats().batches).toBe(2); // quick and nap travelled together
+    expect(fastDone).toBeLessThan(1_000);
+  });
+
+  it('does not lose a finished result when the worker dies later in the batch', async () => {
+    const pool = createPool({ maxWorkers: 1 });
+    await pool.start();
+    await pool.run({ path: slow, fn: 'quick' });
+    const fast = pool.run({ path: slow, fn: 'quick', params: { value: 'kept' } });
+    const fatal = pool.run({ path: fixture('crash.py'), fn: 'exit_hard', params: { code: 9 } });
+    expect((await fast).value).toBe('kept');
+    const error = await fatal.catch((e: unknown) => e);
+    expect(isWorkerCrashedError(error)).toBe(true);
+    expect(error).toMatchObject({ exitCode: 9, signal: null, running: true });
+    expect((error as Error).message).toContain('about to exit hard');
+  });
+});
