@@ -68,6 +68,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   readonly #closing = new AbortController();
   #state: State = 'idle';
   #starting: Promise<void> | undefined;
+  #registryOpened: Promise<void> | undefined;
   #closed: Promise<void> | undefined;
   #startError: unknown;
 
@@ -169,9 +170,13 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     tasks: readonly T[],
     options: ParallelOptions = {},
   ): Promise<TaskOutcome<T>[]> {
-    if (!Array.isArray(tasks))
-      return Promise.reject(new TypeError(`tasks must be an array, got ${typeof tasks}`));
-    const concurrency = options.concurrency ?? this.#options.maxConcurrentSkills;
+    let concurrency: number;
+    try {
+      if (!Array.isArray(tasks)) throw new TypeError(`tasks must be an array, got ${describeValue(tasks)}`);
+      concurrency = this.#concurrencyOf(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (options.signal === undefined) {
       return runParallel<T>(tasks, this.#runTask, concurrency, this.#closing.signal, undefined);
     }
@@ -193,7 +198,24 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     tasks: Iterable<T> | AsyncIterable<T>,
     options: StreamOptions = {},
   ): AsyncGenerator<TaskOutcome<T>, void, undefined> {
-    const concurrency = options.concurrency ?? this.#options.maxConcurrentSkills;
+    let concurrency: number;
+    try {
+      const iterable = tasks as Partial<Iterable<T> & AsyncIterable<T>> | null | undefined;
+      if (
+        typeof iterable?.[Symbol.iterator] !== 'function' &&
+        typeof iterable?.[Symbol.asyncIterator] !== 'function'
+      ) {
+        throw new TypeError(
+          `tasks must be an iterable or async iterable of tasks, got ${describeValue(tasks)}`,
+        );
+      }
+      concurrency = this.#concurrencyOf(options);
+    } catch (error) {
+      // The error surfaces where the caller iterates, like any other failure of the stream.
+      return (async function* refuse(): AsyncGenerator<TaskOutcome<T>, void, undefined> {
+        throw error;
+      })();
+    }
     // An endless source would otherwise keep yielding rejections after close().
     return streamTasks<T>(
       tasks,
@@ -233,14 +255,21 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
 
   /** Every skill that loads, by name (broken ones are left out: `getSkill` tells why). */
   async listSkills(): Promise<SkillInfo[]> {
-    await this.start();
+    await this.#openRegistry();
     return this.#registry.list();
   }
 
   /** One skill's description; rejects with `SkillNotFoundError` or `InvalidSkillError`. */
   async getSkill(name: string): Promise<SkillInfo> {
-    await this.start();
+    await this.#openRegistry();
     return (await this.#registry.get(name)).info;
+  }
+
+  /** Reading skills needs `skillsDir`, not workers: no Python process is started for it. */
+  #openRegistry(): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return Promise.reject(this.#closedError());
+    this.#registryOpened ??= this.#registry.open();
+    return this.#registryOpened;
   }
 
   /** A plain, JSON-serialisable snapshot of every counter. */
@@ -278,13 +307,25 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     return this.#closed;
   }
 
+  #concurrencyOf(options: { readonly concurrency?: number }): number {
+    const concurrency = options.concurrency ?? this.#options.maxConcurrentSkills;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new TypeError(`concurrency must be an integer >= 1, got ${describeValue(concurrency)}`);
+    }
+    return concurrency;
+  }
+
   readonly #runTask = (task: SkillTask, signal: AbortSignal | undefined): Promise<ExecuteResult> =>
-    this.#call(
-      task.skill,
-      task.input,
-      { priority: task.priority, timeoutMs: task.timeoutMs, signal },
-      undefined,
-    );
+    typeof task !== 'object' || task === null
+      ? Promise.reject(
+          new TypeError(`each task must be an object { skill, input }, got ${describeValue(task)}`),
+        )
+      : this.#call(
+          task.skill,
+          task.input,
+          { priority: task.priority, timeoutMs: task.timeoutMs, signal },
+          undefined,
+        );
 
   #call(
     skill: string,
@@ -497,7 +538,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   async #start(): Promise<void> {
     this.#state = 'starting';
     try {
-      await this.#registry.open();
+      await this.#openRegistry();
       await this.#pool.start();
       if (this.#options.enablePreloading) await this.#preload(this.#options.preloadList);
       if (this.#state === 'starting') this.#state = 'started';
@@ -596,4 +637,12 @@ function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
 function warn(message: string, cause: unknown): void {
   const detail = cause instanceof Error ? cause.message : String(cause);
   process.emitWarning(`${message}: ${detail}`, { type: 'MCPExecWarning', code: 'MCP_EXEC_PRELOAD' });
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }

@@ -310,6 +310,19 @@ describe('changed skills', () => {
   });
 });
 
+describe('skills without workers', () => {
+  it('lists and describes skills without starting a Python process', async () => {
+    const fw = framework();
+    try {
+      expect((await fw.listSkills()).length).toBe(7);
+      expect((await fw.getSkill('pure-sum')).cacheable).toBe(true);
+      expect(fw.stats()).toMatchObject({ state: 'idle', pool: { workers: { total: 0 } } });
+    } finally {
+      await fw.close();
+    }
+  });
+});
+
 describe('after close', () => {
   it('rejects calls with FrameworkClosedError and refuses submit', async () => {
     const fw = framework();

@@ -116,6 +116,22 @@ describe('streams, parallel batches and background tasks', () => {
     }
   });
 
+  it('refuses bad arguments with a TypeError where the caller awaits or iterates', async () => {
+    await expect(fw.executeParallel('hello' as never)).rejects.toThrow('tasks must be an array, got "hello"');
+    await expect(fw.executeParallel([], { concurrency: 0 })).rejects.toThrow(
+      'concurrency must be an integer >= 1, got 0',
+    );
+    const iterate = async (source: unknown, concurrency?: number) => {
+      for await (const _ of fw.executeStream(source as never, { concurrency })) break;
+    };
+    await expect(iterate(42)).rejects.toThrow('tasks must be an iterable or async iterable of tasks, got 42');
+    await expect(iterate([], 1.5)).rejects.toThrow('concurrency must be an integer >= 1, got 1.5');
+    const [outcome] = await fw.executeParallel([null as never]);
+    expect(outcome?.status === 'rejected' && (outcome.reason as Error).message).toBe(
+      'each task must be an object { skill, input }, got null',
+    );
+  });
+
   it('cancels a background task', async () => {
     const id = fw.submit('slow', { ms: 5_000 });
     expect(fw.cancelTask(id)).toBe(true);
