@@ -1,27 +1,20 @@
 import { EventEmitter } from 'node:events';
-import {
-  BreakerRegistry,
-  type CircuitBreaker,
-  type CircuitState,
-  defaultIsFailure,
-  isBreakerShutdownError,
-  isCallerError,
-  retry,
-} from '@mcp-exec/circuit-breaker';
-import { isAcquireTimeoutError, isPoolClosedError, PythonPool } from '@mcp-exec/process-pool';
+import { type BreakerRegistry, type CircuitState, isBreakerShutdownError } from '@mcp-exec/circuit-breaker';
+import { isPoolClosedError, PythonPool } from '@mcp-exec/process-pool';
 import { type BackgroundRun, BackgroundTasks, type TaskInfo } from './background/background-tasks.js';
-import { type CallOptions, checkCallOptions, closeTimeoutOf } from './call-options.js';
-import { FrameworkClosedError, isFrameworkClosedError, isQueueFullError } from './errors.js';
+import { closeTimeoutOf } from './call-options.js';
+import { createSkillBreakers } from './calls/skill-breakers.js';
+import { SkillCalls } from './calls/skill-calls.js';
+import { FrameworkClosedError, isFrameworkClosedError } from './errors.js';
 import type { FrameworkEvents } from './events.js';
 import { Executor } from './executor/executor.js';
 import type { MCPCodeExecutionFrameworkOptions } from './options.js';
 import { runParallel } from './parallel/run-parallel.js';
 import { streamTasks } from './parallel/stream-tasks.js';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
-import type { LoadedSkill, SkillInfo } from './skills/skill-loader.js';
+import type { SkillInfo } from './skills/skill-loader.js';
 import { SkillRegistry } from './skills/skill-registry.js';
 import type { FrameworkStats } from './stats/framework-stats.js';
-import { SkillMetrics } from './stats/skill-metrics.js';
 import type {
   CodeOptions,
   CodeResult,
@@ -32,16 +25,12 @@ import type {
   StreamOptions,
   TaskOutcome,
 } from './types.js';
+import { describeValue } from './util/describe-value.js';
 import { linkSignal } from './util/linked-signal.js';
+import { settleWithin } from './util/settle-within.js';
+import { warn } from './util/warn.js';
 
 type State = 'idle' | 'starting' | 'started' | 'closing' | 'closed';
-
-/** What one skill keeps across reloads: its counters, its breaker, its option-less call. */
-interface SkillRuntime {
-  readonly metrics: SkillMetrics;
-  readonly breaker: CircuitBreaker | undefined;
-  defaultCall: CallOptions;
-}
 
 /**
  * Runs skills and ad-hoc Python in warm workers, with a bounded priority queue, a circuit
@@ -62,8 +51,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   readonly #pool: PythonPool;
   readonly #breakers: BreakerRegistry | undefined;
   readonly #tasks: BackgroundTasks;
-  readonly #runtimes = new Map<string, SkillRuntime>();
-  readonly #codeMetrics = new SkillMetrics();
+  readonly #calls: SkillCalls;
   /** Aborted by `close()`: ends retry backoffs, which hold no queue slot. */
   readonly #closing = new AbortController();
   #state: State = 'idle';
@@ -89,6 +77,15 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       },
     });
     this.#breakers = o.enableCircuitBreaker ? this.#createBreakers(o) : undefined;
+    this.#calls = new SkillCalls({
+      pool: this.#pool,
+      executor: this.#executor,
+      breakers: this.#breakers,
+      retry: o.retry,
+      taskTimeoutMs: o.taskTimeoutMs,
+      closing: this.#closing.signal,
+      translate: (error) => this.#translate(error),
+    });
     this.#tasks = new BackgroundTasks(o.taskHistorySize, {
       started: (id, skill) => this.emit('taskStarted', { id, skill }),
       completed: (id, skill, result) => this.emit('taskCompleted', { id, skill, result }),
@@ -124,42 +121,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
    */
   executeCode<T = unknown>(source: string, options: CodeOptions = {}): Promise<CodeResult<T>> {
     if (this.#state !== 'started') return this.#afterStart(() => this.executeCode<T>(source, options));
-    if (typeof source !== 'string' || source.trim() === '') {
-      return Promise.reject(
-        new TypeError(`source must be a non-empty string of Python, got ${typeof source}`),
-      );
-    }
-    const { signal, priority = 0 } = options;
-    const timeoutMs = options.timeoutMs ?? this.#options.taskTimeoutMs;
-    const metrics = this.#codeMetrics;
-    metrics.calls++;
-    return this.#executor
-      .run(
-        () =>
-          this.#pool.runCode(source, { input: options.input, timeoutMs, signal }).then((r) => {
-            metrics.record(r.durationMs);
-            return {
-              value: r.value as T,
-              stdout: r.stdout,
-              stderr: r.stderr,
-              durationMs: r.durationMs,
-              attempts: 1,
-              workerId: r.workerId,
-            };
-          }),
-        priority,
-        signal,
-      )
-      .then(
-        (result) => {
-          metrics.succeeded++;
-          return result;
-        },
-        (error: unknown) => {
-          metrics.failed++;
-          throw this.#translate(error);
-        },
-      );
+    return this.#calls.runCode<T>(source, options);
   }
 
   /**
@@ -198,26 +160,26 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     tasks: Iterable<T> | AsyncIterable<T>,
     options: StreamOptions = {},
   ): AsyncGenerator<TaskOutcome<T>, void, undefined> {
-    let concurrency: number;
-    try {
-      const iterable = tasks as Partial<Iterable<T> & AsyncIterable<T>> | null | undefined;
-      if (
-        typeof iterable?.[Symbol.iterator] !== 'function' &&
-        typeof iterable?.[Symbol.asyncIterator] !== 'function'
-      ) {
-        throw new TypeError(
-          `tasks must be an iterable or async iterable of tasks, got ${describeValue(tasks)}`,
-        );
-      }
-      concurrency = this.#concurrencyOf(options);
-    } catch (error) {
-      // The error surfaces where the caller iterates, like any other failure of the stream.
-      return (async function* refuse(): AsyncGenerator<TaskOutcome<T>, void, undefined> {
-        throw error;
-      })();
+    return this.#stream(tasks, options);
+  }
+
+  /** A generator, so that a bad argument surfaces where the caller iterates. */
+  async *#stream<T extends SkillTask>(
+    tasks: Iterable<T> | AsyncIterable<T>,
+    options: StreamOptions,
+  ): AsyncGenerator<TaskOutcome<T>, void, undefined> {
+    const iterable = tasks as Partial<Iterable<T> & AsyncIterable<T>> | null | undefined;
+    if (
+      typeof iterable?.[Symbol.iterator] !== 'function' &&
+      typeof iterable?.[Symbol.asyncIterator] !== 'function'
+    ) {
+      throw new TypeError(
+        `tasks must be an iterable or async iterable of tasks, got ${describeValue(tasks)}`,
+      );
     }
-    // An endless source would otherwise keep yielding rejections after close().
-    return streamTasks<T>(
+    const concurrency = this.#concurrencyOf(options);
+    // With close()'s signal: an endless source would otherwise keep yielding rejections.
+    yield* streamTasks<T>(
       tasks,
       this.#runTask,
       concurrency,
@@ -274,8 +236,6 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
 
   /** A plain, JSON-serialisable snapshot of every counter. */
   stats(): FrameworkStats {
-    const skills: Record<string, ReturnType<SkillMetrics['snapshot']>> = {};
-    for (const [name, runtime] of this.#runtimes) skills[name] = runtime.metrics.snapshot();
     const breakers: Record<string, CircuitState> = { ...(this.#breakers?.states() ?? {}) };
     return {
       state: this.#state,
@@ -283,8 +243,8 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       cache: this.#registry.stats() ?? null,
       breakers,
       pool: this.#pool.stats(),
-      skills,
-      code: this.#codeMetrics.snapshot(),
+      skills: this.#calls.skillStats(),
+      code: this.#calls.codeStats(),
     };
   }
 
@@ -335,167 +295,15 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   ) {
     if (this.#state === 'started') {
       const loaded = this.#registry.peek(skill);
-      if (loaded !== undefined) return this.#dispatch(loaded, input, options, onStart);
+      if (loaded !== undefined) return this.#calls.run(loaded, input, options, onStart);
     }
     return this.#afterStart(async () => {
       const loaded = await this.#registry.get(skill, options?.signal);
-      return this.#dispatch(loaded, input, options, onStart);
+      return this.#calls.run(loaded, input, options, onStart);
     });
   }
 
   /** The warm path: everything here is synchronous until the pool is called. */
-  #dispatch(
-    loaded: LoadedSkill,
-    input: unknown,
-    options: ExecuteOptions | undefined,
-    onStart: (() => void) | undefined,
-  ): Promise<ExecuteResult> {
-    const runtime = this.#runtime(loaded.info.name);
-    const timeoutMs = loaded.info.timeout ?? this.#options.taskTimeoutMs;
-    let call: CallOptions;
-    let params: Record<string, unknown>;
-    try {
-      // Most calls pass no options: they share one frozen CallOptions per skill.
-      call =
-        options === undefined && onStart === undefined
-          ? runtime.defaultCall.timeoutMs === timeoutMs
-            ? runtime.defaultCall
-            : (runtime.defaultCall = checkCallOptions(undefined, timeoutMs, undefined))
-          : checkCallOptions(options, timeoutMs, onStart);
-      params = loaded.validate(input);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    runtime.metrics.calls++;
-    const { breaker } = runtime;
-    if (breaker === undefined) return this.#attempt(loaded, params, call, runtime, 1, call.signal);
-    const { signal } = call;
-    if (signal === undefined) {
-      return breaker.execute(() => this.#attempt(loaded, params, call, runtime, 1, undefined));
-    }
-    return breaker.execute((context) => this.#attempt(loaded, params, call, runtime, 1, context.signal), {
-      signal,
-    });
-  }
-
-  /** One attempt: a queue slot, then a worker. Retries happen inside the breaker's call. */
-  #attempt(
-    loaded: LoadedSkill,
-    params: Record<string, unknown>,
-    call: CallOptions,
-    runtime: SkillRuntime,
-    attempt: number,
-    signal: AbortSignal | undefined,
-  ): Promise<ExecuteResult> {
-    return this.#executor.runOwned(
-      () => this.#inPool(loaded, params, call, runtime, attempt, signal),
-      call.priority,
-      signal,
-    );
-  }
-
-  #inPool(
-    loaded: LoadedSkill,
-    params: Record<string, unknown>,
-    call: CallOptions,
-    runtime: SkillRuntime,
-    attempt: number,
-    signal: AbortSignal | undefined,
-  ): Promise<ExecuteResult> {
-    call.onStart?.();
-    const { info } = loaded;
-    const task = { path: info.entry, fn: info.function, params, timeoutMs: call.timeoutMs };
-    // The warm path's only reaction of ours: it frees the queue slot (runOwned), counts, and
-    // builds the result. Every promise and closure per call shows up in GC time when thousands
-    // of calls are in flight.
-    return this.#pool.run(task, signal === undefined ? undefined : { signal }).then(
-      (r) => {
-        this.#executor.release(true);
-        // The worker's own measure: what the skill costs, without transport or queueing, and no
-        // clock reads of ours on the warm path.
-        runtime.metrics.record(r.durationMs);
-        runtime.metrics.succeeded++;
-        return {
-          skill: info.name,
-          value: r.value,
-          stdout: r.stdout,
-          stderr: r.stderr,
-          durationMs: r.durationMs,
-          attempts: attempt,
-          cached: false,
-          workerId: r.workerId,
-        };
-      },
-      (error: unknown) => this.#failed(error, loaded, params, call, runtime, attempt, signal),
-    );
-  }
-
-  /** A failed attempt: free the slot, then retry what is retryable, or count it and rethrow. */
-  #failed(
-    error: unknown,
-    loaded: LoadedSkill,
-    params: Record<string, unknown>,
-    call: CallOptions,
-    runtime: SkillRuntime,
-    attempt: number,
-    signal: AbortSignal | undefined,
-  ): Promise<ExecuteResult> {
-    this.#executor.release(false);
-    // Later attempts report to the retry loop of the first one.
-    if (attempt > 1) return Promise.reject(error);
-    const policy = this.#options.retry;
-    if (
-      policy.maxAttempts > 1 &&
-      !this.#closing.signal.aborted &&
-      !signal?.aborted &&
-      !isCallerError(error) &&
-      policy.isRetryable(error, 1)
-    ) {
-      return this.#retry(error, loaded, params, call, runtime, signal);
-    }
-    return Promise.reject(this.#count(error, runtime, signal));
-  }
-
-  async #retry(
-    error: unknown,
-    loaded: LoadedSkill,
-    params: Record<string, unknown>,
-    call: CallOptions,
-    runtime: SkillRuntime,
-    signal: AbortSignal | undefined,
-  ): Promise<ExecuteResult> {
-    const policy = this.#options.retry;
-    // Backoffs end at once on close() too: they hold no queue slot that close() could reclaim.
-    const stop =
-      signal === undefined ? this.#closing.signal : AbortSignal.any([signal, this.#closing.signal]);
-    try {
-      // retry() makes the first call itself; replaying the failure we already have as that
-      // first attempt lets it apply its backoff before attempt 2, and its rules after that.
-      return await retry(
-        ({ attempt }) => {
-          if (attempt === 1) throw error;
-          runtime.metrics.retries++;
-          return this.#attempt(loaded, params, call, runtime, attempt, signal);
-        },
-        // The replayed failure was judged retryable already: do not ask isRetryable twice.
-        {
-          ...policy,
-          signal: stop,
-          isRetryable: (e, n) => (n === 1 && e === error) || policy.isRetryable(e, n),
-        },
-      );
-    } catch (last) {
-      throw this.#count(last, runtime, signal);
-    }
-  }
-
-  /** Counts a failure that reached the pool and returns the error to throw. */
-  #count(error: unknown, runtime: SkillRuntime, signal: AbortSignal | undefined): unknown {
-    if (signal?.aborted && error === signal.reason) runtime.metrics.cancelled++;
-    else if (!isFrameworkClosedError(error) && !isPoolClosedError(error)) runtime.metrics.failed++;
-    return this.#translate(error);
-  }
-
   /** Errors caused by our own shutdown become `FrameworkClosedError`, with the original as cause. */
   #translate(error: unknown): unknown {
     if (this.#state !== 'closing' && this.#state !== 'closed') return error;
@@ -509,23 +317,6 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   /** `signal`, also aborted by `close()` (with `FrameworkClosedError`). One per batch or stream, not per call. */
   #withClose(signal: AbortSignal | undefined): AbortSignal {
     return signal === undefined ? this.#closing.signal : AbortSignal.any([signal, this.#closing.signal]);
-  }
-
-  #runtime(name: string): SkillRuntime {
-    let runtime = this.#runtimes.get(name);
-    if (runtime === undefined) {
-      const metrics = new SkillMetrics();
-      const breaker = this.#breakers?.get(name);
-      // Rejections by an open circuit never reach our code otherwise; shutdown() removes this.
-      breaker?.on('reject', () => metrics.rejected++);
-      runtime = {
-        metrics,
-        breaker,
-        defaultCall: checkCallOptions(undefined, this.#options.taskTimeoutMs, undefined),
-      };
-      this.#runtimes.set(name, runtime);
-    }
-    return runtime;
   }
 
   #afterStart<T>(then: () => Promise<T>): Promise<T> {
@@ -555,14 +346,14 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     const paths: string[] = [];
     for (const [i, outcome] of loaded.entries()) {
       if (outcome.status === 'fulfilled') paths.push(outcome.value.info.entry);
-      else warn(`preloadList: skill "${names[i]}" was not preloaded`, outcome.reason);
+      else warn('MCP_EXEC_PRELOAD', `preloadList: skill "${names[i]}" was not preloaded`, outcome.reason);
     }
     if (paths.length === 0) return;
     try {
       await this.#pool.preload(paths);
     } catch (error) {
       // An import that fails here fails again on the skill's first call, where it is reported.
-      warn('preloadList: the workers could not import the preloaded skills', error);
+      warn('MCP_EXEC_PRELOAD', 'preloadList: the workers could not import the preloaded skills', error);
     }
   }
 
@@ -595,19 +386,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   }
 
   #createBreakers(o: ResolvedOptions): BreakerRegistry {
-    const breakers = new BreakerRegistry({
-      defaults: {
-        failureThreshold: o.circuitBreakerThreshold,
-        resetTimeout: o.circuitBreakerTimeout,
-        // Overload and shutdown say nothing about the skill's health.
-        isFailure: (e) =>
-          defaultIsFailure(e) &&
-          !isQueueFullError(e) &&
-          !isFrameworkClosedError(e) &&
-          !isPoolClosedError(e) &&
-          !isAcquireTimeoutError(e),
-      },
-    });
+    const breakers = createSkillBreakers(o.circuitBreakerThreshold, o.circuitBreakerTimeout);
     breakers.on('open', (skill, info) =>
       this.emit('circuitOpen', { skill, trigger: info.trigger, error: info.error }),
     );
@@ -615,34 +394,4 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     breakers.on('close', (skill) => this.emit('circuitClose', { skill }));
     return breakers;
   }
-}
-
-function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    promise.then(
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-    );
-  });
-}
-
-function warn(message: string, cause: unknown): void {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  process.emitWarning(`${message}: ${detail}`, { type: 'MCPExecWarning', code: 'MCP_EXEC_PRELOAD' });
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
 }
