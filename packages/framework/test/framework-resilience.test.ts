@@ -5,6 +5,7 @@ import {
   isFrameworkClosedError,
   isInputValidationError,
   isPythonError,
+  isSerializationError,
   isSkillNotFoundError,
   isWorkerCrashedError,
   MCPCodeExecutionFramework,
@@ -65,6 +66,12 @@ describe('circuit breaker', () => {
   it('never counts caller errors', async () => {
     const fw = framework({ circuitBreakerThreshold: 2 });
     try {
+      for (let i = 0; i < 3; i++) {
+        // Input the schema allows but JSON cannot carry: refused on the way in, not the skill's fault.
+        const unsendable = await failure(fw.execute('flaky', { value: 10n }));
+        expect(isSerializationError(unsendable)).toBe(true);
+        expect(unsendable).toMatchObject({ direction: 'params' });
+      }
       for (let i = 0; i < 5; i++) {
         expect(isInputValidationError(await failure(fw.execute('flaky', { bogus: true })))).toBe(true);
         expect(isSkillNotFoundError(await failure(fw.execute('flaky-nope')))).toBe(true);
