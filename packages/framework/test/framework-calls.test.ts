@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +13,7 @@ import {
   MCPCodeExecutionFramework,
   type MCPCodeExecutionFrameworkOptions,
 } from '../src/index.js';
-import { copyOfExamples, EXAMPLE_SKILLS } from './helpers.js';
+import { copyOfExamples, EXAMPLE_SKILLS, scratchDir, writeFiles } from './helpers.js';
 
 const POOL = { minWorkers: 1, maxWorkers: 2 } as const;
 
@@ -274,6 +274,34 @@ describe('queueing', () => {
       expect(order).toEqual(['blocker', 'high', 'low']);
     } finally {
       await fw.close();
+    }
+  });
+});
+
+describe('symlinks', () => {
+  it('refuses a skill whose folder or entry is a symlink leading outside skillsDir, before any worker is used', async () => {
+    const skills = copyOfExamples();
+    const outside = scratchDir();
+    writeFiles(outside.path, {
+      'evil/SKILL.md': '---\nname: evil\ndescription: outside\n---\n',
+      'evil/index.py': 'def execute():\n    return "escaped"\n',
+    });
+    symlinkSync(join(outside.path, 'evil'), join(skills.path, 'evil'));
+    rmSync(join(skills.path, 'hello', 'index.py'));
+    symlinkSync(join(outside.path, 'evil', 'index.py'), join(skills.path, 'hello', 'index.py'));
+    const fw = new MCPCodeExecutionFramework({ skillsDir: skills.path, pool: POOL });
+    try {
+      for (const name of ['evil', 'hello']) {
+        const error = await failure(fw.execute(name));
+        expect(isInvalidSkillError(error)).toBe(true);
+        expect((error as Error).message).toContain('outside skillsDir');
+      }
+      expect(fw.stats().pool.tasksRun).toBe(0);
+      await expect(fw.execute('slow', { ms: 1 })).resolves.toMatchObject({ value: { slept_ms: 1 } });
+    } finally {
+      await fw.close();
+      skills.remove();
+      outside.remove();
     }
   });
 });
