@@ -29,6 +29,7 @@ import { describeValue } from './util/describe-value.js';
 import { linkSignal } from './util/linked-signal.js';
 import { settleWithin } from './util/settle-within.js';
 import { warn } from './util/warn.js';
+import { withSignal } from './util/with-signal.js';
 
 type State = 'idle' | 'starting' | 'started' | 'closing' | 'closed';
 
@@ -98,10 +99,10 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
    * imports the `preloadList` skills. Idempotent; calls made before it completes wait for it
    * (and a first call starts the framework by itself).
    */
-  start(): Promise<void> {
+  start(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return Promise.reject(this.#closedError());
     this.#starting ??= this.#start();
-    return this.#starting;
+    return withSignal(this.#starting, options.signal);
   }
 
   /**
@@ -216,15 +217,21 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   }
 
   /** Every skill that loads, by name (broken ones are left out: `getSkill` tells why). */
-  async listSkills(): Promise<SkillInfo[]> {
-    await this.#openRegistry();
-    return this.#registry.list();
+  listSkills(options: { readonly signal?: AbortSignal } = {}): Promise<SkillInfo[]> {
+    return withSignal(
+      this.#openRegistry().then(() => this.#registry.list()),
+      options.signal,
+    );
   }
 
   /** One skill's description; rejects with `SkillNotFoundError` or `InvalidSkillError`. */
-  async getSkill(name: string): Promise<SkillInfo> {
-    await this.#openRegistry();
-    return (await this.#registry.get(name)).info;
+  getSkill(name: string, options: { readonly signal?: AbortSignal } = {}): Promise<SkillInfo> {
+    return withSignal(
+      this.#openRegistry()
+        .then(() => this.#registry.get(name))
+        .then((skill) => skill.info),
+      options.signal,
+    );
   }
 
   /** Reading skills needs `skillsDir`, not workers: no Python process is started for it. */

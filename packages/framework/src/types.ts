@@ -41,6 +41,10 @@ export interface ExecuteResult<T = unknown> {
 /** One call in `executeParallel`, `executeStream` or `submit`. */
 export interface SkillTask {
   readonly skill: string;
+  /**
+   * The skill's parameters, checked against its `input` schema.
+   * @default {}
+   */
   readonly input?: unknown;
   /** @default 0 */
   readonly priority?: number;
@@ -79,19 +83,28 @@ export interface StreamOptions {
 export interface ParallelOptions {
   /** @default maxConcurrentSkills */
   readonly concurrency?: number;
-  /** Cancels the tasks not finished yet: they settle as rejected with `signal.reason`. */
+  /**
+   * Cancels the tasks not finished yet: they settle as rejected with `signal.reason`.
+   * @default undefined
+   */
   readonly signal?: AbortSignal;
 }
 
 /** Options of `executeCode`. */
 export interface CodeOptions {
-  /** Made available to the snippet (see the pool's `runCode`). */
+  /**
+   * Bound to the name `input` in the snippet's namespace; JSON-serialisable.
+   * @default undefined
+   */
   readonly input?: unknown;
   /** @default taskTimeoutMs */
   readonly timeoutMs?: number;
   /** @default 0 */
   readonly priority?: number;
-  /** Cancels the call: it rejects with `signal.reason`. */
+  /**
+   * Cancels the call: it rejects with `signal.reason`.
+   * @default undefined
+   */
   readonly signal?: AbortSignal;
 }
 

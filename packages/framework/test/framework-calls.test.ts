@@ -134,10 +134,11 @@ describe('calls', () => {
     const urls = ['a', 'b', 'c', 'd', 'e'];
     const r = await fw.execute<{ pages: unknown[]; elapsed_ms: number }>('async-fetch-like', {
       urls,
-      delay_ms: 50,
+      delay_ms: 200,
     });
     expect(r.value.pages).toHaveLength(5);
-    expect(r.value.elapsed_ms).toBeLessThan(200);
+    // One after the other they would take 1,000 ms.
+    expect(r.value.elapsed_ms).toBeLessThan(900);
   });
 
   it('runs ad-hoc code with executeCode', async () => {
@@ -257,7 +258,8 @@ describe('calls', () => {
 
 describe('queueing', () => {
   it('orders waiting calls by priority and refuses more than maxQueue', async () => {
-    const fw = framework({ maxConcurrentSkills: 1, maxQueue: 2 });
+    // A long check interval: a change check due between the calls below would delay one of them.
+    const fw = framework({ maxConcurrentSkills: 1, maxQueue: 2, skillCheckInterval: 60_000 });
     try {
       await fw.start();
       // Both skills loaded: a call that first reads its skill from disk would queue late.
@@ -344,6 +346,9 @@ describe('skills without workers', () => {
     try {
       expect((await fw.listSkills()).length).toBe(7);
       expect((await fw.getSkill('pure-sum')).cacheable).toBe(true);
+      const reason = new Error('no longer needed');
+      await expect(fw.getSkill('hello', { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+      await expect(fw.listSkills({ signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
       expect(fw.stats()).toMatchObject({ state: 'idle', pool: { workers: { total: 0 } } });
     } finally {
       await fw.close();

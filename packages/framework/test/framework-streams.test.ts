@@ -13,6 +13,8 @@ describe('streams, parallel batches and background tasks', () => {
     skillsDir: EXAMPLE_SKILLS,
     maxConcurrentSkills: 4,
     taskHistorySize: 50,
+    // Skills stay checked for the whole file: a due change check would make a task wait a tick.
+    skillCheckInterval: 60_000,
     pool: { minWorkers: 2, maxWorkers: 2 },
   });
   beforeAll(() => fw.start());
