@@ -1,0 +1,64 @@
+/**
+ * A signal that never aborts, handed to calls that have no signal of their own. Its controller
+ * is dropped at once, so nothing can ever abort it.
+ */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/**
+ * Settles like `promise`, or rejects with `signal.reason` as soon as `signal` aborts, whichever
+ * comes first. The listener is removed when either happens.
+ */
+export function raceAbort<T>(promise: PromiseLike<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return Promise.resolve(promise);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    Promise.resolve(promise).then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts (clearing the
+ * timer). The timer is unref'd: a pending delay never keeps the process alive on its own.
+ * While it waits, its `cancel` sits in `inFlight`, so an owner (a breaker's `shutdown()`) can end
+ * it at once with a reason of its own.
+ */
+export function delay(
+  ms: number,
+  signal: AbortSignal | undefined,
+  inFlight?: Set<(reason: unknown) => void>,
+): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      inFlight?.delete(cancel);
+    };
+    const onAbort = () => {
+      stop();
+      reject(signal?.reason);
+    };
+    const cancel = (reason: unknown) => {
+      stop();
+      reject(reason);
+    };
+    const timer = setTimeout(() => {
+      stop();
+      resolve();
+    }, ms);
+    timer.unref();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    inFlight?.add(cancel);
+  });
+}
