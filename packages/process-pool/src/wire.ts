@@ -37,6 +37,25 @@ export interface WireMessage {
   readonly fatal?: string;
 }
 
+const KINDS: ReadonlySet<string> = new Set<WireErrorKind>([
+  'python',
+  'timeout',
+  'serialization',
+  'memory',
+  'too_large',
+]);
+
+/** The error of a result line, made safe to read: a task can write to fd 4 too. */
+export function wireError(error: unknown): WireError {
+  if (typeof error !== 'object' || error === null) {
+    return { kind: 'python', type: 'Exception', message: 'the worker reported a failure without details' };
+  }
+  const kind = (error as { kind?: unknown }).kind;
+  return typeof kind === 'string' && KINDS.has(kind)
+    ? (error as WireError)
+    : { ...(error as WireError), kind: 'python' };
+}
+
 /** The typed error for a failure the worker reported. */
 export function errorFromWire(
   error: WireError,

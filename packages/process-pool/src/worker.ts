@@ -11,7 +11,7 @@ import { WorkerStartError } from './errors/worker-start-error.js';
 import type { PoolCounters } from './stats.js';
 import { StderrTail } from './stderr-tail.js';
 import { Task } from './task.js';
-import { errorFromWire, type WireMessage } from './wire.js';
+import { errorFromWire, type WireMessage, wireError } from './wire.js';
 
 /** The worker script shipped with the package (`python/`, next to `src/` and `dist/`). */
 export const WORKER_SCRIPT = new URL('../python/worker.py', import.meta.url);
@@ -181,8 +181,8 @@ export class Worker {
   }
 
   /**
-   * Sends a ping and resolves with the worker's pid once it answers; rejects with
-   * `WorkerStartError` if it dies or stays silent for `timeoutMs`.
+   * Sends a ping and resolves once the worker answers; rejects with `WorkerStartError` if it dies
+   * or stays silent for `timeoutMs` (then it is killed).
    */
   async ready(timeoutMs: number): Promise<void> {
     const ping = Task.of(this.#config.nextTaskId(), 'ping', {}, timeoutMs, this.#config.taskTimeoutMs);
@@ -213,8 +213,8 @@ export class Worker {
    * task has settled or, if the worker died, been handed back through `onExit`.
    */
   dispatch(tasks: readonly Task[], onDone?: () => void): void {
-    if (!this.#alive || this.#input === undefined) {
-      // Never started, or already gone: nothing ran, so every task may go elsewhere.
+    if (!this.#alive || this.#input === undefined || this.#killReason !== undefined) {
+      // Never started, gone, or going: nothing ran here, so every task may go elsewhere.
       this.#config.handBack(tasks);
       onDone?.();
       return;
@@ -265,7 +265,11 @@ export class Worker {
     this.#killReason ??= 'stopped';
     if (this.#inFlight.length > 0) {
       await new Promise<void>((resolve) => {
-        this.#onEmpty = resolve;
+        const previous = this.#onEmpty;
+        this.#onEmpty = () => {
+          previous?.();
+          resolve();
+        };
       });
     }
     this.#input?.end();
@@ -276,10 +280,19 @@ export class Worker {
 
   readonly #onData = (chunk: Buffer): void => {
     this.#progressAt = performance.now();
-    this.#decoder.push(chunk);
+    try {
+      this.#decoder.push(chunk);
+    } catch (error) {
+      // Whatever reaches fd 4 (a task can write to it too) must never throw into Node's loop.
+      this.#onProtocolError(error instanceof Error ? error.message : String(error));
+    }
   };
 
   readonly #onFrame = (frame: unknown): void => {
+    if (typeof frame !== 'object' || frame === null) {
+      this.#onProtocolError(`unexpected message: ${JSON.stringify(frame)?.slice(0, 200)}`);
+      return;
+    }
     const message = frame as WireMessage;
     if (typeof message.id === 'number') this.#onResult(message);
     else if (typeof message.claim === 'number') this.#claim = message.claim;
@@ -329,7 +342,7 @@ export class Worker {
   }
 
   #onTaskError(task: Task, message: WireMessage, durationMs: number): void {
-    const wire = message.error ?? { kind: 'python' as const, type: 'Exception', message: 'unknown error' };
+    const wire = wireError(message.error);
     const failures = this.#config.counters.failures;
     if (wire.kind === 'too_large') failures.tooLarge++;
     else failures[wire.kind]++;

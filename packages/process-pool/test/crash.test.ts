@@ -136,4 +136,17 @@ describe('5. crash safety', () => {
     expect(second.value).not.toBe(first.value);
     expect(pool.stats().crashes).toBe(1);
   });
+
+  it('a task that writes garbage to the result pipe costs its worker, never Node', async () => {
+    const pool = createPool();
+    for (const data of ['null\n', 'not json\n', '{"id": -5, "ok": true}\n', '{"error": 1}\n']) {
+      const error = await pool
+        .run({ path: crash, fn: 'scribble', params: { data } })
+        .catch((e: unknown) => e);
+      expect(isWorkerCrashedError(error)).toBe(true);
+      expect((error as Error).message).toContain('protocol error');
+    }
+    expect((await pool.run({ path: fixture('basic.py'), fn: 'add', params: { a: 2, b: 2 } })).value).toBe(4);
+    expect(pool.stats().crashes).toBe(4);
+  });
 });
