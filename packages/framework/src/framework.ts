@@ -378,7 +378,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       await this.#executor.onIdle();
       this.#breakers?.shutdown();
       this.#breakers?.removeAllListeners();
-      this.#registry.clear();
+      this.#registry.close();
       this.#state = 'closed';
     }
   }

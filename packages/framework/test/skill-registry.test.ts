@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isSkillNotFoundError } from '../src/errors.js';
 import type { LoadedSkill } from '../src/skills/skill-loader.js';
 import { SkillRegistry, type SkillRegistryOptions } from '../src/skills/skill-registry.js';
@@ -138,6 +138,35 @@ describe('SkillRegistry', () => {
     await r.get('printer');
     expect(r.stats()).toMatchObject({ size: 2, maxSize: 2, evictions: 1, expirations: 1 });
     expect(loads).toEqual(['hello', 'hello', 'slow', 'printer']);
+  });
+
+  it('with its own clock: notices a change within the interval, and close() stops its timer', async () => {
+    // Only the interval is faked: the clock it samples (performance.now) stays real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const r = new SkillRegistry({
+        skillsDir: skills.path,
+        cache: true,
+        maxSize: 50,
+        ttl: 0,
+        checkInterval: 40,
+      });
+      await r.open();
+      expect(vi.getTimerCount()).toBe(1);
+      const first = await r.get('hello');
+      writeFileSync(join(skills.path, 'hello', 'index.py'), 'def execute():\n    return "changed"\n');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      // No tick yet: the coarse clock has not moved, the check is not due.
+      expect(r.peek('hello')).toBe(first);
+      vi.advanceTimersByTime(10);
+      expect(r.peek('hello')).toBeUndefined();
+      expect((await r.get('hello')).info.hash).not.toBe(first.info.hash);
+      r.close();
+      expect(vi.getTimerCount()).toBe(0);
+      expect(r.peek('hello')).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('lists the loadable skills by name and leaves broken ones out', async () => {
