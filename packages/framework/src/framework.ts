@@ -58,6 +58,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   #state: State = 'idle';
   #starting: Promise<void> | undefined;
   #registryOpened: Promise<void> | undefined;
+  readonly #loading = new Set<Promise<unknown>>();
   #closed: Promise<void> | undefined;
   #startError: unknown;
 
@@ -294,23 +295,30 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
           undefined,
         );
 
+  /** The warm path is synchronous up to the pool: a loaded skill is taken from the cache. */
   #call(
     skill: string,
     input: unknown,
     options: ExecuteOptions | undefined,
     onStart: (() => void) | undefined,
-  ) {
+  ): Promise<ExecuteResult> {
     if (this.#state === 'started') {
       const loaded = this.#registry.peek(skill);
       if (loaded !== undefined) return this.#calls.run(loaded, input, options, onStart);
     }
-    return this.#afterStart(async () => {
+    const call = this.#afterStart(async () => {
       const loaded = await this.#registry.get(skill, options?.signal);
       return this.#calls.run(loaded, input, options, onStart);
     });
+    // Calls still reading their skill hold no queue slot; close() waits for them by this set.
+    this.#loading.add(call);
+    const done = (): void => {
+      this.#loading.delete(call);
+    };
+    call.then(done, done);
+    return call;
   }
 
-  /** The warm path: everything here is synchronous until the pool is called. */
   /** Errors caused by our own shutdown become `FrameworkClosedError`, with the original as cause. */
   #translate(error: unknown): unknown {
     if (this.#state !== 'closing' && this.#state !== 'closed') return error;
@@ -370,12 +378,17 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     const closed = this.#closedError();
     this.#closing.abort(closed);
     this.#executor.close(closed);
+    const deadline = performance.now() + timeoutMs;
     await wasStarting?.catch(() => undefined);
     await settleWithin(this.#executor.onIdle(), timeoutMs);
     try {
-      await this.#pool.close({ timeoutMs });
+      await this.#pool.close({ timeoutMs: Math.max(0, Math.round(deadline - performance.now())) });
     } finally {
       await this.#executor.onIdle();
+      await Promise.allSettled([...this.#loading]);
+      // A call whose worker answered may still be a few promise reactions (breaker, retry) from
+      // settling: let them run before the breakers shut down and close() resolves.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       this.#breakers?.shutdown();
       this.#breakers?.removeAllListeners();
       this.#registry.close();

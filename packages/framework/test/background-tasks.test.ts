@@ -114,13 +114,6 @@ describe('BackgroundTasks', () => {
     expect(tasks.cancel('no-such-id')).toBe(false);
   });
 
-  it('cancelAll settles every unfinished task', async () => {
-    const { tasks, timed } = setup();
-    const ids = [tasks.submit('s', timed(10_000, 1)), tasks.submit('s', timed(10_000, 2))];
-    await tasks.cancelAll(new FrameworkClosedError());
-    expect(ids.map((id) => tasks.get(id)?.state)).toEqual(['cancelled', 'cancelled']);
-  });
-
   it('keeps a bounded history of finished tasks, forgetting the oldest first', async () => {
     const { tasks, timed } = setup(2);
     const ids = [1, 2, 3, 4].map((n) => tasks.submit('s', timed(1, n)));

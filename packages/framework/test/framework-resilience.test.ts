@@ -206,6 +206,12 @@ describe('close under load', () => {
     const calls = Array.from({ length: 200 }, (_, i) =>
       i % 2 === 0 ? fw.execute('slow', { ms: 30 }) : fw.execute('hello', { name: `n${i}` }),
     );
+    let settledCount = 0;
+    for (const call of calls)
+      call.then(
+        () => settledCount++,
+        () => settledCount++,
+      );
     const allSettled = Promise.allSettled(calls);
     const background = Array.from({ length: 20 }, () => fw.submit('slow', { ms: 30 }));
     const stream = (async () => {
@@ -225,6 +231,8 @@ describe('close under load', () => {
     })();
     await new Promise((resolve) => setTimeout(resolve, 100));
     await fw.close({ timeoutMs: 100 });
+    // close() resolves only once every call has settled.
+    expect(settledCount).toBe(200);
 
     const settled = await allSettled;
     let fulfilled = 0;

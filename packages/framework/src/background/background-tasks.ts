@@ -123,17 +123,6 @@ export class BackgroundTasks {
     return true;
   }
 
-  /** Cancels every unfinished task with `reason`; resolves when all of them have settled. */
-  async cancelAll(reason: unknown): Promise<void> {
-    const pending: Promise<unknown>[] = [];
-    for (const [id, record] of this.#records) {
-      if (this.#finished.has(id)) continue;
-      record.controller.abort(reason);
-      pending.push(record.done.catch(() => undefined));
-    }
-    await Promise.all(pending);
-  }
-
   /** Ids of unfinished tasks, by state, oldest first. */
   status(): { running: string[]; queued: string[] } {
     const running: string[] = [];
