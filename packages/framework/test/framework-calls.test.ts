@@ -1,4 +1,4 @@
-import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -40,7 +40,7 @@ describe('options', () => {
       cacheTTL: 3_600_000,
       maxConcurrentSkills: 3,
       enablePreloading: true,
-      preloadList: ['frequently-used-skill', 'hello'],
+      preloadList: ['frequently-used-skill'],
       enablePrefetching: true,
       enableCircuitBreaker: true,
       circuitBreakerThreshold: 5,
@@ -55,10 +55,34 @@ describe('options', () => {
       // The seed's placeholder skill does not exist: a warning, not a failed start.
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings.some((w) => w.includes('"frequently-used-skill" was not preloaded'))).toBe(true);
-      expect(fw.stats().cache?.size).toBeGreaterThanOrEqual(2);
     } finally {
       process.off('warning', onWarning);
       await fw.close();
+    }
+  });
+
+  it('preloads: the listed skills are loaded and imported in the workers before the first call', async () => {
+    const dir = scratchDir();
+    const marker = join(dir.path, 'imported');
+    writeFiles(dir.path, {
+      'skills/warm/SKILL.md': '---\nname: warm\ndescription: Records its import.\n---\n',
+      'skills/warm/index.py': `open(${JSON.stringify(marker)}, "a").write("imported\\n")\n\ndef execute():\n    return 1\n`,
+    });
+    const fw = new MCPCodeExecutionFramework({
+      skillsDir: join(dir.path, 'skills'),
+      enablePreloading: true,
+      preloadList: ['warm'],
+      pool: { minWorkers: 2, maxWorkers: 2 },
+    });
+    try {
+      await fw.start();
+      expect(fw.stats().cache).toMatchObject({ size: 1, loads: 1 });
+      // Imported once per worker, before any call.
+      expect(readFileSync(marker, 'utf8')).toBe('imported\nimported\n');
+      await expect(fw.execute('warm')).resolves.toMatchObject({ value: 1 });
+    } finally {
+      await fw.close();
+      dir.remove();
     }
   });
 
@@ -298,7 +322,6 @@ describe('symlinks', () => {
         expect(isInvalidSkillError(error)).toBe(true);
         expect((error as Error).message).toContain('outside skillsDir');
       }
-      expect(fw.stats().pool.tasksRun).toBe(0);
       await expect(fw.execute('slow', { ms: 1 })).resolves.toMatchObject({ value: { slept_ms: 1 } });
     } finally {
       await fw.close();
