@@ -16,6 +16,7 @@ import type { SkillInfo } from './skills/skill-loader.js';
 import { SkillRegistry } from './skills/skill-registry.js';
 import type { FrameworkStats } from './stats/framework-stats.js';
 import type {
+  CloseOptions,
   CodeOptions,
   CodeResult,
   ExecuteOptions,
@@ -24,6 +25,7 @@ import type {
   SkillTask,
   StreamOptions,
   TaskOutcome,
+  WaitOptions,
 } from './types.js';
 import { describeValue } from './util/describe-value.js';
 import { linkSignal } from './util/linked-signal.js';
@@ -100,7 +102,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
    * imports the `preloadList` skills. Idempotent; calls made before it completes wait for it
    * (and a first call starts the framework by itself).
    */
-  start(options: { readonly signal?: AbortSignal } = {}): Promise<void> {
+  start(options: WaitOptions = {}): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return Promise.reject(this.#closedError());
     this.#starting ??= this.#start();
     return withSignal(this.#starting, options.signal);
@@ -203,7 +205,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   }
 
   /** Resolves with a background task's result, or rejects with its error (`TaskNotFoundError` if unknown). */
-  waitFor(id: string, options: { readonly signal?: AbortSignal } = {}): Promise<ExecuteResult> {
+  waitFor(id: string, options: WaitOptions = {}): Promise<ExecuteResult> {
     return this.#tasks.waitFor(id, options.signal);
   }
 
@@ -218,7 +220,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   }
 
   /** Every skill that loads, by name (broken ones are left out: `getSkill` tells why). */
-  listSkills(options: { readonly signal?: AbortSignal } = {}): Promise<SkillInfo[]> {
+  listSkills(options: WaitOptions = {}): Promise<SkillInfo[]> {
     return withSignal(
       this.#openRegistry().then(() => this.#registry.list()),
       options.signal,
@@ -226,7 +228,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   }
 
   /** One skill's description; rejects with `SkillNotFoundError` or `InvalidSkillError`. */
-  getSkill(name: string, options: { readonly signal?: AbortSignal } = {}): Promise<SkillInfo> {
+  getSkill(name: string, options: WaitOptions = {}): Promise<SkillInfo> {
     return withSignal(
       this.#openRegistry()
         .then(() => this.#registry.get(name))
@@ -262,7 +264,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
    * `FrameworkClosedError`). Resolves when every call has settled and no worker, timer or
    * listener of ours remains. Idempotent.
    */
-  close(options: { readonly timeoutMs?: number } = {}): Promise<void> {
+  close(options: CloseOptions = {}): Promise<void> {
     if (this.#closed === undefined) {
       let timeoutMs: number;
       try {

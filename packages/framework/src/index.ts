@@ -47,6 +47,7 @@ export { SKILL_NAME_PATTERN } from './skills/skill-name.js';
 export type { FrameworkStats } from './stats/framework-stats.js';
 export type { LatencyStats, SkillStats } from './stats/skill-metrics.js';
 export type {
+  CloseOptions,
   CodeOptions,
   CodeResult,
   ExecuteOptions,
@@ -55,4 +56,5 @@ export type {
   SkillTask,
   StreamOptions,
   TaskOutcome,
+  WaitOptions,
 } from './types.js';

@@ -110,3 +110,23 @@ export interface CodeOptions {
 
 /** What `executeCode` returns. */
 export type CodeResult<T = unknown> = Omit<ExecuteResult<T>, 'skill' | 'cached'>;
+
+/** Options of `start`, `listSkills`, `getSkill` and `waitFor`. */
+export interface WaitOptions {
+  /**
+   * Stops waiting: the promise rejects with `signal.reason`. The work itself goes on (it is
+   * shared with other callers).
+   * @default undefined
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `close`. */
+export interface CloseOptions {
+  /**
+   * How long running calls may take to finish before the workers are stopped and the calls
+   * still running reject with `FrameworkClosedError`, in ms.
+   * @default 5_000
+   */
+  readonly timeoutMs?: number;
+}
