@@ -45,6 +45,8 @@ export interface WorkerConfig {
 
 interface InFlight {
   readonly tasks: readonly Task[];
+  /** When it was written, `performance.now()`. */
+  readonly sentAt: number;
   /** Sequence number of the first task: the worker counts tasks received, so does Node. */
   readonly firstSeq: number;
   /** Index of the next task whose result is due. */
@@ -81,6 +83,9 @@ export class Worker {
   #markExited: () => void = () => {};
   /** `stop()` waiting for the worker to finish what it holds. */
   #onEmpty: (() => void) | undefined;
+  /** How long the last batch took once the worker could start it, in ms (Infinity: none yet). */
+  #lastBatchMs = Number.POSITIVE_INFINITY;
+  #lastDoneAt = 0;
   /** Tasks this worker has answered, for `maxTasksPerWorker`. */
   tasksRun = 0;
   /** Replace after the current work: set after `maxTasksPerWorker` or a `MemoryError`. */
@@ -175,6 +180,17 @@ export class Worker {
     return this.#inFlight.length > 0;
   }
 
+  /**
+   * True when the worker's batches take less than `ms`: its last one did, and the one it runs now
+   * has not yet. Only then is another batch queued behind the current one (pipelining); a batch
+   * never waits behind a slow task while another worker could take it.
+   */
+  isQuick(now: number, ms: number): boolean {
+    if (this.#lastBatchMs >= ms) return false;
+    const head = this.#inFlight[0];
+    return head === undefined || now - Math.max(head.sentAt, this.#lastDoneAt) < ms;
+  }
+
   /** Resolves once the process is gone and its tasks are settled or handed back. */
   get exited(): Promise<void> {
     return this.#exited;
@@ -225,11 +241,13 @@ export class Worker {
       onDone?.();
       return;
     }
-    if (this.#inFlight.length === 0) this.#progressAt = performance.now();
+    const now = performance.now();
+    if (this.#inFlight.length === 0) this.#progressAt = now;
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       this.#inFlight.push({
         tasks: frame.tasks,
+        sentAt: now,
         firstSeq: this.#sent + 1,
         next: 0,
         onDone: i === frames.length - 1 ? onDone : undefined,
@@ -330,6 +348,9 @@ export class Worker {
     }
     if (batch.next === batch.tasks.length) {
       this.#inFlight.shift();
+      const now = performance.now();
+      this.#lastBatchMs = now - Math.max(batch.sentAt, this.#lastDoneAt);
+      this.#lastDoneAt = now;
       batch.onDone?.();
       if (this.#inFlight.length === 0) this.#emptied();
     }
