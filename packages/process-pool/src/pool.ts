@@ -308,10 +308,10 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
    * A leased worker that can take this batch at once, without generic-pool: one that is idle
    * (its lease is kept for a turn of the event loop, see #sweep), else, when no worker idles in
    * the pool, the least loaded one whose batches are quick and that holds fewer than
-   * PIPELINE_DEPTH.
+   * PIPELINE_DEPTH. None while a batch waits in generic-pool: it goes first, in order.
    */
   #quickWorker(): Worker | undefined {
-    if (this.#leases.size === 0) return undefined;
+    if (this.#leases.size === 0 || this.#pool.pending > 0) return undefined;
     const now = performance.now();
     const noneIdle = this.#pool.available === 0;
     let best: Worker | undefined;
@@ -361,6 +361,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     this.#counters.batches++;
     this.#counters.batchedTasks += tasks.length;
     this.#leases.set(worker, (this.#leases.get(worker) ?? 0) + 1);
+    this.#idleLeases.delete(worker);
     worker.dispatch(tasks, () => this.#batchDone(worker));
     this.#armWatchdog();
   }
@@ -369,7 +370,8 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     const load = (this.#leases.get(worker) ?? 1) - 1;
     this.#leases.set(worker, load);
     if (load > 0) return;
-    if (worker.usable && worker.tasksRun < worker.recycleAfter && !this.#halt.signal.aborted) {
+    const keep = worker.usable && worker.tasksRun < worker.recycleAfter && !this.#halt.signal.aborted;
+    if (keep && this.#pool.pending === 0) {
       this.#scheduleSweep(); // the next call of this turn may reuse it without generic-pool
     } else {
       this.#leases.delete(worker);
@@ -427,6 +429,11 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     }
     if (again.length === 0) return;
     this.#counters.redispatched += again.length;
+    const quick = this.#quickWorker();
+    if (quick !== undefined) {
+      this.#dispatch(quick, again);
+      return;
+    }
     this.#lease().then(
       (worker) => this.#dispatch(worker, again),
       (error: unknown) => {
