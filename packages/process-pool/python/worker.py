@@ -89,6 +89,8 @@ except (ImportError, TypeError):  # pragma: no cover - interpreters without the 
     encode = json.JSONEncoder(ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode
 
 decode_line = json.loads
+encode_string = json.encoder.encode_basestring_ascii
+int_repr = int.__repr__
 
 
 def find_unencodable(value, path="value", depth=0):
@@ -594,8 +596,9 @@ ended = 0.0  # when the last task ended: the next one starts then (one clock rea
 CoroutineType = types.CoroutineType
 
 
-def run_task(task, started, want, checked):
+def run_task(task, started, want, checked, path, name):
     """Runs one task and returns its result line; sets `ended`. Never raises (short of os._exit).
+    `path` and `name` are the skill's file and function (`path` None for other kinds of task).
 
     The timer is armed (for `want`) only after `running` is set: an alarm that fires in between
     then sees a running task and re-arms for its deadline, instead of leaving it without one.
@@ -606,15 +609,12 @@ def run_task(task, started, want, checked):
             running = True  # first statement of the try: the tick may raise TaskTimeout from here on
             if timer_at > want + HALF_TICK:
                 arm(want)
-            kind = task.get("kind")
-            if kind is None:  # a skill call: the hot path, inlined
-                path = task["path"]
+            if path is not None:  # a skill call: the hot path, inlined
                 entry = modules.get(path)
                 if entry is None or path not in checked:
                     module = load_module(path, checked)
                 else:
                     module = entry.module
-                name = task.get("fn")
                 fn = getattr(module, name, None) if name else None
                 if fn is None:
                     fn = resolve_function(module, path, name)
@@ -623,7 +623,7 @@ def run_task(task, started, want, checked):
                 if type(value) is CoroutineType:
                     value = run_coroutine(value)
             else:
-                value = execute_other(kind, task, checked)
+                value = execute_other(task["kind"], task, checked)
             running = False
         except TaskTimeout as exc:
             running = False
@@ -642,8 +642,17 @@ def run_task(task, started, want, checked):
             return slow_line(task["id"], int((ended - started) * 1e6), error_payload("python", exc))
         ended = perf_counter()
         us = int((ended - started) * 1e6)
+        kind = type(value)
         try:
-            text = encode(value)
+            # Scalars skip the encoder's machinery; containers (and floats: NaN) go through it.
+            if kind is str:
+                text = encode_string(value)
+            elif kind is int:
+                text = int_repr(value)
+            elif value is None:
+                text = "null"
+            else:
+                text = encode(value)
         except (TypeError, ValueError, RecursionError, OverflowError) as exc:
             line = serialization_line(task["id"], us, value, exc)
             ended = perf_counter()
@@ -704,7 +713,8 @@ def run_batch(tasks):
             continue
         skill = "kind" not in task
         fn = task.get("fn")
-        names = fast_functions.get(task["path"]) if skill else None
+        path = task["path"] if skill else None
+        names = fast_functions.get(path) if skill else None
         if names is None or fn not in names:
             if claim != seq:
                 claim = seq  # narrow (or widen) the claim to exactly this task
@@ -724,10 +734,10 @@ def run_batch(tasks):
         # While other tasks of the batch are claimed, tick soon: if this task runs long, the tick
         # narrows the claim. Otherwise only the deadline matters.
         want = started + TICK if claim > seq and started + TICK < deadline else deadline
-        append(run_task(task, started, want, checked))
+        append(run_task(task, started, want, checked, path, fn))
         if skill:
             if names is None:
-                names = fast_functions.setdefault(task["path"], set())
+                names = fast_functions.setdefault(path, set())
             if ended - started < TICK:
                 if fn not in names:
                     names.add(fn)

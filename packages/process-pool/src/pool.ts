@@ -33,6 +33,13 @@ import { Worker, type WorkerConfig } from './worker.js';
 import { workerEnv } from './worker-env.js';
 
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+/**
+ * Batches a worker may hold at once: while it runs one, the next waits in its pipe, so it does not
+ * idle while Node reads its results and sends more. Only for workers whose batches are quick.
+ */
+const PIPELINE_DEPTH = 2;
+/** A batch that takes longer than this makes its worker slow: nothing is queued behind it. */
+const QUICK_BATCH_MS = 5;
 
 function ignore(): void {}
 
@@ -54,6 +61,13 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   readonly #starting = new Set<Worker>();
   readonly #preloads = new Set<string>();
   readonly #paths = new Map<string, string>();
+  /** Function names already checked: a Unicode regex per call is not free. */
+  readonly #functionNames = new Set<unknown>();
+  /** Workers leased from generic-pool, and how many batches each holds (see PIPELINE_DEPTH). */
+  readonly #leases = new Map<Worker, number>();
+  /** Leased workers a sweep found idle: the next sweep gives them back. */
+  readonly #idleLeases = new Set<Worker>();
+  #sweepScheduled = false;
   readonly #backoff = new Backoff();
   /** Aborted when the pool stops waiting for anything: creates and leases give up at once. */
   readonly #halt = new AbortController();
@@ -95,7 +109,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     this.#batcher = new Batcher<Task, RunResult>(this.#flush, {
       maxBatchSize: o.maxBatchSize,
       maxDelayMs: o.maxDelayMs,
-      maxConcurrency: o.maxWorkers,
+      maxConcurrency: o.maxWorkers * PIPELINE_DEPTH,
     });
   }
 
@@ -238,8 +252,12 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     if (typeof path !== 'string' || path === '') {
       throw new TypeError(`path must be a non-empty string, got ${describe(path)}`);
     }
-    if (fn !== undefined && (typeof fn !== 'string' || !IDENTIFIER.test(fn))) {
-      throw new TypeError(`fn must be a Python identifier, got ${describe(fn)}`);
+    if (fn !== undefined && !this.#functionNames.has(fn)) {
+      if (typeof fn !== 'string' || !IDENTIFIER.test(fn)) {
+        throw new TypeError(`fn must be a Python identifier, got ${describe(fn)}`);
+      }
+      if (this.#functionNames.size >= 1_000) this.#functionNames.clear();
+      this.#functionNames.add(fn);
     }
     if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) {
       throw new TypeError(`params must be a plain object, got ${describe(params)}`);
@@ -265,21 +283,48 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
   }
 
   /** The batcher's flush: one worker for the whole batch. */
-  readonly #flush = async (tasks: readonly Task[]): Promise<readonly BatchResult<RunResult>[]> => {
-    let worker: Worker;
-    try {
-      worker = await this.#lease();
-    } catch (error) {
-      return tasks.map(() => this.#leaseFailure(error));
-    }
-    // Callers that aborted while the batch waited for a worker: their tasks are not sent. (Their
-    // own signals are checked rather than context.signal, which the batcher creates on demand.)
-    const live = withoutAborted(tasks);
-    if (live.length === 0) this.#giveBack(worker);
-    else this.#dispatch(worker, live);
+  readonly #flush = (tasks: readonly Task[]): Promise<readonly BatchResult<RunResult>[]> => {
     // Each task is a thenable that settles when its own result line arrives.
-    return tasks as unknown as readonly PromiseLike<RunResult>[];
+    const results = tasks as unknown as readonly PromiseLike<RunResult>[];
+    const quick = this.#quickWorker();
+    if (quick !== undefined) {
+      this.#dispatch(quick, tasks);
+      return Promise.resolve(results);
+    }
+    return this.#lease().then(
+      (worker) => {
+        // Callers that aborted while the batch waited for a worker: their tasks are not sent.
+        // (Their own signals are checked: the batcher creates context.signal only on demand.)
+        const live = withoutAborted(tasks);
+        if (live.length === 0) this.#giveBack(worker);
+        else this.#dispatch(worker, live);
+        return results;
+      },
+      (error: unknown) => tasks.map(() => this.#leaseFailure(error)),
+    );
   };
+
+  /**
+   * A leased worker that can take this batch at once, without generic-pool: one that is idle
+   * (its lease is kept for a turn of the event loop, see #sweep), else, when no worker idles in
+   * the pool, the least loaded one whose batches are quick and that holds fewer than
+   * PIPELINE_DEPTH. None while a batch waits in generic-pool: it goes first, in order.
+   */
+  #quickWorker(): Worker | undefined {
+    if (this.#leases.size === 0 || this.#pool.pending > 0) return undefined;
+    const now = performance.now();
+    const noneIdle = this.#pool.available === 0;
+    let best: Worker | undefined;
+    let bestLoad = PIPELINE_DEPTH;
+    for (const [worker, load] of this.#leases) {
+      if (load >= bestLoad || !worker.usable || worker.tasksRun >= worker.recycleAfter) continue;
+      if (load === 0 || (noneIdle && worker.isQuick(now, QUICK_BATCH_MS))) {
+        best = worker;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
 
   async #lease(): Promise<Worker> {
     const since = performance.now();
@@ -311,12 +356,54 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     return error instanceof Error ? error : new PoolClosedError();
   }
 
+  /** Sends a batch to a leased worker; the lease ends when its last batch is done. */
   #dispatch(worker: Worker, tasks: readonly Task[]): void {
     this.#counters.batches++;
     this.#counters.batchedTasks += tasks.length;
-    worker.dispatch(tasks, () => this.#giveBack(worker));
+    this.#leases.set(worker, (this.#leases.get(worker) ?? 0) + 1);
+    this.#idleLeases.delete(worker);
+    worker.dispatch(tasks, () => this.#batchDone(worker));
     this.#armWatchdog();
   }
+
+  #batchDone(worker: Worker): void {
+    const load = (this.#leases.get(worker) ?? 1) - 1;
+    this.#leases.set(worker, load);
+    if (load > 0) return;
+    const keep = worker.usable && worker.tasksRun < worker.recycleAfter && !this.#halt.signal.aborted;
+    if (keep && this.#pool.pending === 0) {
+      this.#scheduleSweep(); // the next call of this turn may reuse it without generic-pool
+    } else {
+      this.#leases.delete(worker);
+      this.#giveBack(worker);
+    }
+  }
+
+  #scheduleSweep(): void {
+    if (this.#sweepScheduled) return;
+    this.#sweepScheduled = true;
+    setImmediate(this.#sweep);
+  }
+
+  /**
+   * Returns to generic-pool the leased workers idle for a whole turn of the event loop. A worker
+   * seen idle by one sweep is kept until the next, so a call made right after the previous one
+   * finished (a caller's loop of awaits) reuses it at once.
+   */
+  readonly #sweep = (): void => {
+    this.#sweepScheduled = false;
+    for (const [worker, load] of this.#leases) {
+      if (load > 0) this.#idleLeases.delete(worker);
+      else if (this.#idleLeases.has(worker) || !worker.usable || this.#halt.signal.aborted) {
+        this.#idleLeases.delete(worker);
+        this.#leases.delete(worker);
+        this.#giveBack(worker);
+      } else {
+        this.#idleLeases.add(worker);
+        this.#scheduleSweep();
+      }
+    }
+  };
 
   /** Returns a worker to the pool after its batch, or replaces it. */
   #giveBack(worker: Worker): void {
@@ -342,6 +429,11 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     }
     if (again.length === 0) return;
     this.#counters.redispatched += again.length;
+    const quick = this.#quickWorker();
+    if (quick !== undefined) {
+      this.#dispatch(quick, again);
+      return;
+    }
     this.#lease().then(
       (worker) => this.#dispatch(worker, again),
       (error: unknown) => {
@@ -528,6 +620,7 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       clearTimeout(force);
     }
     this.#halt.abort();
+    this.#sweep(); // leases kept for reuse go back (and are destroyed: the pool has halted)
     await this.#pool.drain();
     await this.#pool.clear();
     await Promise.all([...this.#workers].map((worker) => worker.exited));

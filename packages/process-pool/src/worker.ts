@@ -18,6 +18,8 @@ export const WORKER_SCRIPT = new URL('../python/worker.py', import.meta.url);
 /** Marks the pool's processes in `ps` (the test suite's leak check looks for it). */
 export const WORKER_MARKER = '--mcp-exec-worker';
 
+const NEWLINE = 10;
+
 /** Why Node ended a worker; `undefined` when it died on its own. */
 export type KillReason = 'timeout' | 'closed' | 'protocol' | 'stopped';
 
@@ -45,6 +47,8 @@ export interface WorkerConfig {
 
 interface InFlight {
   readonly tasks: readonly Task[];
+  /** When it was written, `performance.now()`. */
+  readonly sentAt: number;
   /** Sequence number of the first task: the worker counts tasks received, so does Node. */
   readonly firstSeq: number;
   /** Index of the next task whose result is due. */
@@ -63,6 +67,8 @@ export class Worker {
   readonly #process: ChildProcess | undefined;
   readonly #input: Writable | undefined;
   readonly #decoder: FrameDecoder;
+  /** The decoder holds no partial line (the last chunk it got ended with a newline). */
+  #decoderEmpty = true;
   readonly #stderr = new StderrTail();
   #inFlight: InFlight[] = [];
   #sent = 0;
@@ -81,6 +87,9 @@ export class Worker {
   #markExited: () => void = () => {};
   /** `stop()` waiting for the worker to finish what it holds. */
   #onEmpty: (() => void) | undefined;
+  /** How long the last batch took once the worker could start it, in ms (Infinity: none yet). */
+  #lastBatchMs = Number.POSITIVE_INFINITY;
+  #lastDoneAt = 0;
   /** Tasks this worker has answered, for `maxTasksPerWorker`. */
   tasksRun = 0;
   /** Replace after the current work: set after `maxTasksPerWorker` or a `MemoryError`. */
@@ -175,6 +184,17 @@ export class Worker {
     return this.#inFlight.length > 0;
   }
 
+  /**
+   * True when the worker's batches take less than `ms`: its last one did, and the one it runs now
+   * has not yet. Only then is another batch queued behind the current one (pipelining); a batch
+   * never waits behind a slow task while another worker could take it.
+   */
+  isQuick(now: number, ms: number): boolean {
+    if (this.#lastBatchMs >= ms) return false;
+    const head = this.#inFlight[0];
+    return head === undefined || now - Math.max(head.sentAt, this.#lastDoneAt) < ms;
+  }
+
   /** Resolves once the process is gone and its tasks are settled or handed back. */
   get exited(): Promise<void> {
     return this.#exited;
@@ -225,11 +245,13 @@ export class Worker {
       onDone?.();
       return;
     }
-    if (this.#inFlight.length === 0) this.#progressAt = performance.now();
+    const now = performance.now();
+    if (this.#inFlight.length === 0) this.#progressAt = now;
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       this.#inFlight.push({
         tasks: frame.tasks,
+        sentAt: now,
         firstSeq: this.#sent + 1,
         next: 0,
         onDone: i === frames.length - 1 ? onDone : undefined,
@@ -280,6 +302,24 @@ export class Worker {
 
   readonly #onData = (chunk: Buffer): void => {
     this.#progressAt = performance.now();
+    const whole = chunk[chunk.length - 1] === NEWLINE;
+    if (whole && this.#decoderEmpty && chunk.length <= this.#config.maxMessageBytes) {
+      // The common chunk: whole result lines, nothing pending, each line within the limit. The
+      // worker writes ASCII JSON, one value per line, so the lines joined by commas are a JSON
+      // array: one parse instead of one per line (the slowest part of reading results). Any
+      // surprise falls back to the line decoder, which reports exactly what is wrong.
+      let frames: unknown[] | undefined;
+      try {
+        frames = JSON.parse(`[${chunk.toString('latin1', 0, chunk.length - 1).replaceAll('\n', ',')}]`);
+      } catch {
+        frames = undefined;
+      }
+      if (frames !== undefined) {
+        for (let i = 0; i < frames.length; i++) this.#onFrame(frames[i]);
+        return;
+      }
+    }
+    this.#decoderEmpty = whole;
     try {
       this.#decoder.push(chunk);
     } catch (error) {
@@ -330,6 +370,9 @@ export class Worker {
     }
     if (batch.next === batch.tasks.length) {
       this.#inFlight.shift();
+      const now = performance.now();
+      this.#lastBatchMs = now - Math.max(batch.sentAt, this.#lastDoneAt);
+      this.#lastDoneAt = now;
       batch.onDone?.();
       if (this.#inFlight.length === 0) this.#emptied();
     }

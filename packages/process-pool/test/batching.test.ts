@@ -51,4 +51,22 @@ describe('2. batching', () => {
     expect(error).toMatchObject({ exitCode: 9, signal: null, running: true });
     expect((error as Error).message).toContain('about to exit hard');
   });
+
+  it('queues a batch behind a busy worker only while its batches are quick, never behind a slow task', async () => {
+    const pool = createPool({ minWorkers: 2, maxWorkers: 2 });
+    await pool.start();
+    // Both workers have run quick batches: each could take a second batch behind its current one.
+    await Promise.all([1, 2, 3, 4].map(() => pool.run({ path: slow, fn: 'quick' })));
+    const began = Date.now();
+    const long = pool.run({ path: slow, fn: 'nap', params: { seconds: 2 } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const short = pool.run({ path: slow, fn: 'nap', params: { seconds: 0.4 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both workers are busy, neither quick any more: this call waits for the first to be free.
+    const waiting = pool.run({ path: slow, fn: 'quick', params: { value: 'done' } });
+    const waited = await waiting.then(() => Date.now() - began);
+    expect(waited).toBeGreaterThanOrEqual(400);
+    expect(waited).toBeLessThan(1_800);
+    await Promise.all([long, short]);
+  });
 });
