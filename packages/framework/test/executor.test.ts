@@ -107,6 +107,23 @@ describe('Executor', () => {
     expect(await Promise.all([first, ...queued])).toEqual(['first', 'q1', 'q2']);
   });
 
+  it('tryAcquire takes a free slot only when nobody waits, and release frees it', async () => {
+    const ex = new Executor(2, 10);
+    expect(ex.tryAcquire()).toBe(true);
+    expect(ex.tryAcquire()).toBe(true);
+    expect(ex.tryAcquire()).toBe(false);
+    const queued = ex.run(async () => 'queued');
+    expect(ex.stats()).toMatchObject({ running: 2, queued: 1 });
+    ex.release(true);
+    // The freed slot went to the waiting task, not to a newcomer.
+    expect(ex.tryAcquire()).toBe(false);
+    await expect(queued).resolves.toBe('queued');
+    ex.release(false);
+    expect(ex.stats()).toMatchObject({ running: 0, completed: 2, failed: 1 });
+    ex.close(new FrameworkClosedError());
+    expect(ex.tryAcquire()).toBe(false);
+  });
+
   it('turns a synchronous throw into a rejection and frees the slot', async () => {
     const ex = new Executor(1, 10);
     const boom = ex.run(() => {

@@ -106,7 +106,16 @@ export class SkillCalls {
     attempt: number,
     signal: AbortSignal | undefined,
   ): Promise<ExecuteResult> {
-    return this.#executor.runOwned(
+    const executor = this.#executor;
+    if (signal?.aborted !== true && executor.tryAcquire()) {
+      try {
+        return this.#inPool(loaded, params, call, runtime, attempt, signal);
+      } catch (error) {
+        executor.release(false);
+        return Promise.reject(error);
+      }
+    }
+    return executor.runOwned(
       () => this.#inPool(loaded, params, call, runtime, attempt, signal),
       call.priority,
       signal,
