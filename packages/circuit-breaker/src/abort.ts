@@ -1,3 +1,8 @@
+/** Something in flight that an owner (a breaker's `shutdown()`) can end at once with a reason. */
+export interface Cancellable {
+  cancel(reason: unknown): void;
+}
+
 /**
  * A signal that never aborts, handed to calls that have no signal of their own. Its controller
  * is dropped at once, so nothing can ever abort it.
@@ -36,22 +41,24 @@ export function raceAbort<T>(promise: PromiseLike<T>, signal: AbortSignal | unde
 export function delay(
   ms: number,
   signal: AbortSignal | undefined,
-  inFlight?: Set<(reason: unknown) => void>,
+  inFlight?: Set<Cancellable>,
 ): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
     const stop = () => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      inFlight?.delete(cancel);
+      inFlight?.delete(waiter);
     };
     const onAbort = () => {
       stop();
       reject(signal?.reason);
     };
-    const cancel = (reason: unknown) => {
-      stop();
-      reject(reason);
+    const waiter: Cancellable = {
+      cancel(reason) {
+        stop();
+        reject(reason);
+      },
     };
     const timer = setTimeout(() => {
       stop();
@@ -59,6 +66,6 @@ export function delay(
     }, ms);
     timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
-    inFlight?.add(cancel);
+    inFlight?.add(waiter);
   });
 }

@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
-import { NEVER_ABORTED, raceAbort } from './abort.js';
+import { type Cancellable, NEVER_ABORTED, raceAbort } from './abort.js';
+import { callTarget, type Target } from './call-target.js';
 import { BreakerShutdownError, isBreakerShutdownError } from './errors/breaker-shutdown-error.js';
 import { isCircuitOpenError } from './errors/circuit-open-error.js';
 import { isTimeoutError, TimeoutError } from './errors/timeout-error.js';
 import type { CircuitBreakerEvents } from './events.js';
-import { guardedCall } from './guarded-call.js';
+import { type CallGuard, guardedCall } from './guarded-call.js';
 import { notify } from './notify.js';
 import { type CircuitBreakerOptions, type ResolvedBreakerOptions, resolveBreakerOptions } from './options.js';
 import { type RetryInfo, runRetry } from './retry.js';
-import { type CallOutcome, CircuitStateMachine, REJECTED } from './state-machine.js';
+import { CircuitStateMachine, REJECTED } from './state-machine.js';
 import type { BreakerSnapshot, BreakerStats } from './stats.js';
 import type {
   Action,
@@ -23,23 +24,6 @@ import type {
 import { functionOption, show, signalOption } from './validate.js';
 
 type Invoke<T> = (context: CallContext) => T | PromiseLike<T>;
-type Target = (...args: unknown[]) => unknown;
-
-/** Calls an action with its arguments and the context last, or a guarded function with the context alone. */
-function call(target: Target, args: unknown[] | undefined, context: CallContext): unknown {
-  if (args === undefined) return target(context);
-  // Spreading into a call with one more argument allocates a new array; most actions take few.
-  switch (args.length) {
-    case 0:
-      return target(context);
-    case 1:
-      return target(args[0], context);
-    case 2:
-      return target(args[0], args[1], context);
-    default:
-      return target(...args, context);
-  }
-}
 
 /** The context of a first attempt without a signal of its own: shared, so the cheap path allocates none. */
 const PLAIN_CONTEXT: CallContext = Object.freeze({ signal: NEVER_ABORTED, attempt: 1 });
@@ -67,9 +51,10 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
   readonly #options: ResolvedBreakerOptions;
   readonly #machine: CircuitStateMachine;
   /** Cancels of every call holding a timer or a listener, and of every retry backoff. */
-  readonly #inFlight = new Set<(reason: unknown) => void>();
+  readonly #inFlight = new Set<Cancellable>();
   readonly #emitRetry = (info: RetryInfo): void => notify(this, 'retry', info);
-  readonly #timeoutError = (): TimeoutError => new TimeoutError(this.name, this.#options.timeout as number);
+  /** What the slow path (a timeout or a caller's signal) needs, shared by every call. */
+  readonly #guard: CallGuard;
   #enabled = true;
 
   /** A breaker without an action: guard calls with {@link CircuitBreaker.execute}. */
@@ -92,7 +77,15 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     this.#action = action;
     this.name = this.#options.name;
     this.#enabled = this.#options.initialState?.enabled ?? true;
-    this.#machine = new CircuitStateMachine(this.#options, this);
+    const machine = new CircuitStateMachine(this.#options, this);
+    this.#machine = machine;
+    const timeoutMs = this.#options.timeout;
+    this.#guard = {
+      timeoutMs,
+      timeoutError: () => new TimeoutError(this.name, timeoutMs as number),
+      settle: (epoch, outcome, error) => machine.settle(epoch, outcome, error),
+      inFlight: this.#inFlight,
+    };
   }
 
   /** The current state. An OPEN circuit whose `resetTimeout` has passed reads (and becomes) HALF_OPEN. */
@@ -180,7 +173,7 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     if (this.#machine.isShutdown) return;
     const error = new BreakerShutdownError(`Circuit "${this.name}"`);
     this.#machine.shutdown(error);
-    for (const cancel of [...this.#inFlight]) cancel(error);
+    for (const call of [...this.#inFlight]) call.cancel(error);
     this.#inFlight.clear();
     notify(this, 'shutdown');
     this.removeAllListeners();
@@ -211,7 +204,7 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (!this.#enabled && !this.#machine.isShutdown) {
       const context = { signal: signal ?? NEVER_ABORTED, attempt: 1 };
-      return raceAbort(new Promise<T>((resolve) => resolve(call(target, args, context) as T)), signal);
+      return raceAbort(new Promise<T>((resolve) => resolve(callTarget(target, args, context) as T)), signal);
     }
     const policy = this.#options.retry;
     if (policy === undefined) return this.#attempt(target, args, signal, 1);
@@ -228,33 +221,27 @@ export class CircuitBreaker<F extends Action = NoAction> extends EventEmitter<Ci
     const machine = this.#machine;
     const epoch = machine.admit();
     if (epoch === REJECTED) return machine.rejection;
-    const timeoutMs = this.#options.timeout;
-    if (signal === undefined && timeoutMs === false) return this.#direct(target, args, attempt, epoch);
-    const invoke = (context: CallContext) => call(target, args, context) as T;
-    return guardedCall(invoke, attempt, {
-      timeoutMs,
-      signal,
-      timeoutError: this.#timeoutError,
-      settle: (outcome: CallOutcome, error: unknown) => machine.settle(epoch, outcome, error),
-      inFlight: this.#inFlight,
-    });
+    if (signal === undefined && this.#guard.timeoutMs === false)
+      return this.#direct(target, args, attempt, epoch);
+    return guardedCall<T>(target, args, attempt, epoch, signal, this.#guard);
   }
 
-  /** The cheap path: no timer, no listener, no controller. */
-  async #direct<T>(target: Target, args: unknown[] | undefined, attempt: number, epoch: number): Promise<T> {
-    let value: T;
+  /**
+   * The cheap path: no timer, no listener, no controller, and no allocation of its own beyond the
+   * promise it returns. A `.then` with reactions shared by every call of the epoch costs less
+   * than an async function's frame and its `await`.
+   */
+  #direct<T>(target: Target, args: unknown[] | undefined, attempt: number, epoch: number): Promise<T> {
+    const reactions = this.#machine.reactions(epoch);
+    let result: unknown;
     try {
-      value = (await call(
-        target,
-        args,
-        attempt === 1 ? PLAIN_CONTEXT : { signal: NEVER_ABORTED, attempt },
-      )) as T;
+      result = callTarget(target, args, attempt === 1 ? PLAIN_CONTEXT : { signal: NEVER_ABORTED, attempt });
     } catch (error) {
+      // Counted at once, as the async version did: its code before the first `await` ran synchronously.
       this.#machine.settle(epoch, 'error', error);
-      throw error;
+      return Promise.reject(error);
     }
-    this.#machine.settle(epoch, 'success', undefined);
-    return value;
+    return Promise.resolve(result).then(reactions.fulfilled, reactions.rejected) as Promise<T>;
   }
 
   async #withFallback<T>(

@@ -1,24 +1,23 @@
-import type { CallContext } from './types.js';
+import type { Cancellable } from './abort.js';
+import { callTarget, type Target } from './call-target.js';
 
 /** How a guarded call ended, as far as the breaker's bookkeeping is concerned. */
 export type GuardedOutcome = 'success' | 'error' | 'timeout' | 'aborted';
 
-/** What a guarded call needs from its breaker. */
+/** What guarded calls need from their breaker: one object per breaker, shared by its calls. */
 export interface CallGuard {
   /** Per-call limit in ms, or false. */
   readonly timeoutMs: number | false;
-  /** The caller's signal, if any. */
-  readonly signal: AbortSignal | undefined;
   /** Builds the error a timed-out call rejects with (and aborts its signal with). */
   readonly timeoutError: () => unknown;
-  /** Told once how the call ended, before the caller's promise settles; not told after `cancel`. */
-  readonly settle: (outcome: GuardedOutcome, error: unknown) => void;
-  /** Holds the call's `cancel` while it is in flight, so `shutdown()` can end it. */
-  readonly inFlight: Set<(reason: unknown) => void>;
+  /** Told once how a call admitted under `epoch` ended, before its promise settles; not after `cancel`. */
+  settle(epoch: number, outcome: GuardedOutcome, error: unknown): void;
+  /** Holds each call while it is in flight, so `shutdown()` can end it. */
+  readonly inFlight: Set<Cancellable>;
 }
 
 /**
- * Runs `invoke` with a timeout and/or a caller's signal: the slow path, taken only when the call
+ * Runs `target` with a timeout and/or a caller's signal: the slow path, taken only when the call
  * needs one of them. A call with a timeout gets its own AbortController, so its timeout aborts
  * that call alone; a call with only a caller's signal passes that signal through and allocates
  * no controller. One timer per call: Node keeps timers of equal duration in one list on one
@@ -26,71 +25,123 @@ export interface CallGuard {
  * the call settles, so none exists while no call is in flight.
  */
 export function guardedCall<T>(
-  invoke: (context: CallContext) => T | PromiseLike<T>,
+  target: Target,
+  args: unknown[] | undefined,
   attempt: number,
+  epoch: number,
+  signal: AbortSignal | undefined,
   guard: CallGuard,
 ): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const { signal: callerSignal, timeoutMs, inFlight } = guard;
-    const controller = timeoutMs === false ? undefined : new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    let done = false;
-
-    const finish = (): void => {
-      done = true;
-      if (timer !== undefined) clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onAbort);
-      inFlight.delete(cancel);
-    };
-    // `settle` emits events; a listener that throws must not leave the call pending.
-    const end = (outcome: GuardedOutcome, error: unknown): void => {
-      finish();
-      controller?.abort(error);
-      try {
-        guard.settle(outcome, error);
-      } finally {
-        reject(error);
-      }
-    };
-    function onAbort(): void {
-      if (!done) end('aborted', callerSignal?.reason);
-    }
-    function cancel(reason: unknown): void {
-      if (done) return;
-      finish();
-      controller?.abort(reason);
-      reject(reason);
-    }
-
-    if (controller !== undefined) {
-      timer = setTimeout(() => {
-        if (!done) end('timeout', guard.timeoutError());
-      }, timeoutMs as number);
-      timer.unref();
-    }
-    callerSignal?.addEventListener('abort', onAbort, { once: true });
-    inFlight.add(cancel);
-
-    const signal = controller?.signal ?? (callerSignal as AbortSignal);
-    new Promise<T>((run) => run(invoke({ signal, attempt }))).then(
-      (value) => {
-        if (done) return;
-        finish();
-        try {
-          guard.settle('success', undefined);
-        } finally {
-          resolve(value);
-        }
-      },
-      (error: unknown) => {
-        if (done) return;
-        finish();
-        try {
-          guard.settle('error', error);
-        } finally {
-          reject(error);
-        }
-      },
-    );
-  });
+  return new GuardedCall<T>(guard, epoch, signal).run(target, args, attempt);
 }
+
+/**
+ * One guarded call. Its methods are its callbacks (the abort listener is the object itself, the
+ * timer gets it as an argument), so a call allocates no closure beyond its promise's reactions.
+ */
+class GuardedCall<T> implements Cancellable {
+  readonly #guard: CallGuard;
+  readonly #epoch: number;
+  readonly #callerSignal: AbortSignal | undefined;
+  readonly #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #done = false;
+  #resolve: (value: T) => void = ignore;
+  #reject: (reason: unknown) => void = ignore;
+
+  constructor(guard: CallGuard, epoch: number, callerSignal: AbortSignal | undefined) {
+    this.#guard = guard;
+    this.#epoch = epoch;
+    this.#callerSignal = callerSignal;
+    this.#controller = guard.timeoutMs === false ? undefined : new AbortController();
+  }
+
+  run(target: Target, args: unknown[] | undefined, attempt: number): Promise<T> {
+    const promise = new Promise<T>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    const { timeoutMs, inFlight } = this.#guard;
+    if (timeoutMs !== false) {
+      this.#timer = setTimeout(onTimer, timeoutMs, this);
+      this.#timer.unref();
+    }
+    this.#callerSignal?.addEventListener('abort', this);
+    inFlight.add(this);
+    const signal = this.#controller?.signal ?? (this.#callerSignal as AbortSignal);
+    let result: unknown;
+    try {
+      result = callTarget(target, args, { signal, attempt });
+    } catch (error) {
+      // Counted a microtask later, like a rejection: a throwing action never settles within fire().
+      result = Promise.reject(error);
+    }
+    Promise.resolve(result).then(
+      (value) => this.#succeeded(value as T),
+      (error: unknown) => this.#failed(error),
+    );
+    return promise;
+  }
+
+  /** The caller's signal aborted: the `abort` listener. */
+  handleEvent(): void {
+    if (!this.#done) this.#end('aborted', this.#callerSignal?.reason);
+  }
+
+  /** The call's timeout elapsed. */
+  timeOut(): void {
+    if (!this.#done) this.#end('timeout', this.#guard.timeoutError());
+  }
+
+  /** Ends the call with `reason`, uncounted: the breaker is shutting down. */
+  cancel(reason: unknown): void {
+    if (this.#done) return;
+    this.#finish();
+    this.#controller?.abort(reason);
+    this.#reject(reason);
+  }
+
+  #succeeded(value: T): void {
+    if (this.#done) return;
+    this.#finish();
+    try {
+      this.#guard.settle(this.#epoch, 'success', undefined);
+    } finally {
+      this.#resolve(value);
+    }
+  }
+
+  #failed(error: unknown): void {
+    if (this.#done) return;
+    this.#finish();
+    try {
+      this.#guard.settle(this.#epoch, 'error', error);
+    } finally {
+      this.#reject(error);
+    }
+  }
+
+  // `settle` emits events; a listener that throws must not leave the call pending.
+  #end(outcome: GuardedOutcome, error: unknown): void {
+    this.#finish();
+    this.#controller?.abort(error);
+    try {
+      this.#guard.settle(this.#epoch, outcome, error);
+    } finally {
+      this.#reject(error);
+    }
+  }
+
+  #finish(): void {
+    this.#done = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#callerSignal?.removeEventListener('abort', this);
+    this.#guard.inFlight.delete(this);
+  }
+}
+
+function onTimer(call: { timeOut(): void }): void {
+  call.timeOut();
+}
+
+function ignore(): void {}

@@ -1,4 +1,4 @@
-import { delay, NEVER_ABORTED, raceAbort } from './abort.js';
+import { type Cancellable, delay, NEVER_ABORTED, raceAbort } from './abort.js';
 import { isNeverRetryable, isRetryableError } from './classify.js';
 import type { CallContext } from './types.js';
 import { functionOption, integerOption, MAX_TIMER_MS, show, signalOption } from './validate.js';
@@ -110,7 +110,7 @@ export async function runRetry<T>(
   policy: RetryPolicy,
   signal: AbortSignal | undefined,
   onRetry: ((info: RetryInfo) => void) | undefined,
-  inFlight?: Set<(reason: unknown) => void>,
+  inFlight?: Set<Cancellable>,
 ): Promise<T> {
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {

@@ -18,6 +18,13 @@ export type Notify = <K extends keyof CircuitBreakerEvents>(
   ...args: CircuitBreakerEvents[K]
 ) => void;
 
+/** Promise reactions that count the outcome of a call admitted under `epoch`. */
+export interface EpochReactions {
+  readonly epoch: number;
+  readonly fulfilled: (value: unknown) => unknown;
+  readonly rejected: (error: unknown) => never;
+}
+
 /** Returned by `admit()` for a call the circuit turns away. */
 export const REJECTED = -1;
 
@@ -51,6 +58,8 @@ export class CircuitStateMachine {
    */
   #rejection: Promise<never> | undefined;
   #rejectionError: CircuitOpenError | undefined;
+  /** Built once per epoch and shared by its calls, so the cheap path allocates no closure. */
+  #reactions: EpochReactions | undefined;
 
   /** @param events where the state machine's events go: the breaker. */
   constructor(options: ResolvedBreakerOptions, events: EventEmitter<CircuitBreakerEvents>) {
@@ -93,6 +102,28 @@ export class CircuitStateMachine {
     }
     // A `halfOpen` listener may have closed the circuit.
     return this.#state === 'CLOSED' ? this.#epoch : this.#reject(now);
+  }
+
+  /**
+   * Reactions for the promise of a call admitted under `epoch`: they count its outcome (as
+   * `settle` does) and pass the value or the error on.
+   */
+  reactions(epoch: number): EpochReactions {
+    const cached = this.#reactions;
+    if (cached !== undefined && cached.epoch === epoch) return cached;
+    const reactions: EpochReactions = {
+      epoch,
+      fulfilled: (value) => {
+        this.settle(epoch, 'success', undefined);
+        return value;
+      },
+      rejected: (error) => {
+        this.settle(epoch, 'error', error);
+        throw error;
+      },
+    };
+    this.#reactions = reactions;
+    return reactions;
   }
 
   /** Counts the outcome of a call admitted under `epoch`, unless that epoch has passed. */
