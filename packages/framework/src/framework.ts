@@ -3,6 +3,7 @@ import { type BreakerRegistry, type CircuitState, isBreakerShutdownError } from 
 import { isPoolClosedError, PythonPool } from '@mcp-exec/process-pool';
 import { type BackgroundRun, BackgroundTasks, type TaskInfo } from './background/background-tasks.js';
 import { closeTimeoutOf } from './call-options.js';
+import { ResultMemo } from './calls/result-memo.js';
 import { createSkillBreakers } from './calls/skill-breakers.js';
 import { SkillCalls } from './calls/skill-calls.js';
 import { FrameworkClosedError, isFrameworkClosedError } from './errors.js';
@@ -55,6 +56,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   readonly #breakers: BreakerRegistry | undefined;
   readonly #tasks: BackgroundTasks;
   readonly #calls: SkillCalls;
+  readonly #memo: ResultMemo | undefined;
   /** Aborted by `close()`: ends retry backoffs, which hold no queue slot. */
   readonly #closing = new AbortController();
   #state: State = 'idle';
@@ -81,6 +83,8 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       },
     });
     this.#breakers = o.enableCircuitBreaker ? this.#createBreakers(o) : undefined;
+    this.#memo =
+      o.resultCacheMaxSize > 0 ? new ResultMemo(o.resultCacheMaxSize, o.resultCacheTTL) : undefined;
     this.#calls = new SkillCalls({
       pool: this.#pool,
       executor: this.#executor,
@@ -89,6 +93,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       taskTimeoutMs: o.taskTimeoutMs,
       closing: this.#closing.signal,
       translate: (error) => this.#translate(error),
+      memo: this.#memo,
     });
     this.#tasks = new BackgroundTasks(o.taskHistorySize, {
       started: (id, skill) => this.emit('taskStarted', { id, skill }),
@@ -251,6 +256,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       state: this.#state,
       executor: this.#executor.stats(),
       cache: this.#registry.stats() ?? null,
+      results: this.#memo?.stats() ?? null,
       breakers,
       pool: this.#pool.stats(),
       skills: this.#calls.skillStats(),
@@ -394,6 +400,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       this.#breakers?.shutdown();
       this.#breakers?.removeAllListeners();
       this.#registry.close();
+      this.#memo?.clear();
       this.#state = 'closed';
     }
   }

@@ -109,6 +109,18 @@ export interface MCPCodeExecutionFrameworkOptions {
    */
   readonly skillCheckInterval?: number;
   /**
+   * Most results of `cacheable` skills kept (least recently used dropped first); `0` turns
+   * result memoization off. A result is keyed by the skill's content hash and its input, so a
+   * changed skill never serves an older result.
+   * @default 1_000
+   */
+  readonly resultCacheMaxSize?: number;
+  /**
+   * How long a memoized result is kept, in ms; `0`: until evicted.
+   * @default 3_600_000
+   */
+  readonly resultCacheTTL?: number;
+  /**
    * Finished background tasks remembered for `getTask`; the oldest are forgotten first.
    * @default 1_000
    */

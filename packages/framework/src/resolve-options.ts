@@ -25,6 +25,8 @@ export interface ResolvedOptions {
   readonly pool: PythonPoolOptions;
   readonly skillCheckInterval: number;
   readonly taskHistorySize: number;
+  readonly resultCacheMaxSize: number;
+  readonly resultCacheTTL: number;
 }
 
 type Known = keyof MCPCodeExecutionFrameworkOptions;
@@ -47,6 +49,8 @@ const OPTION_NAMES: readonly Known[] = [
   'pool',
   'skillCheckInterval',
   'taskHistorySize',
+  'resultCacheMaxSize',
+  'resultCacheTTL',
 ];
 
 const RETRY_NAMES = ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'jitter', 'random', 'isRetryable'];
@@ -89,6 +93,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     pool: objectOf('pool', o.pool ?? {}) as PythonPoolOptions,
     skillCheckInterval: int('skillCheckInterval', o.skillCheckInterval, 1_000, 0, MAX_TIMER_MS),
     taskHistorySize: int('taskHistorySize', o.taskHistorySize, 1_000, 0),
+    resultCacheMaxSize: int('resultCacheMaxSize', o.resultCacheMaxSize, 1_000, 0, 2 ** 32 - 1),
+    resultCacheTTL: int('resultCacheTTL', o.resultCacheTTL, 3_600_000, 0),
   };
 }
 

@@ -11,6 +11,8 @@ export interface FrameworkStats {
   readonly executor: ExecutorStats;
   /** The skill cache; `null` with `cacheSkills: false`. */
   readonly cache: CacheStats | null;
+  /** The results of `cacheable` skills; `null` with `resultCacheMaxSize: 0`. */
+  readonly results: CacheStats | null;
   /** Circuit state by skill (empty with `enableCircuitBreaker: false`). */
   readonly breakers: Readonly<Record<string, CircuitState>>;
   readonly pool: PythonPoolStats;
