@@ -4,6 +4,8 @@ import { isPoolClosedError, type PythonPool } from '@mcp-exec/process-pool';
 import { type CallOptions, checkCallOptions } from '../call-options.js';
 import { isFrameworkClosedError } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
+import type { Preloader } from '../preload/preloader.js';
+import type { UsageEntry } from '../preload/usage-tracker.js';
 import type { ResolvedOptions } from '../resolve-options.js';
 import type { LoadedSkill } from '../skills/skill-loader.js';
 import { SkillMetrics, type SkillStats } from '../stats/skill-metrics.js';
@@ -14,6 +16,8 @@ import type { ResultMemo } from './result-memo.js';
 interface SkillRuntime {
   readonly metrics: SkillMetrics;
   readonly breaker: CircuitBreaker | undefined;
+  /** Its usage counts, when usage is tracked. */
+  readonly usage: UsageEntry | undefined;
   defaultCall: CallOptions;
 }
 
@@ -30,6 +34,8 @@ export interface SkillCallsOptions {
   readonly translate: (error: unknown) => unknown;
   /** The results of `cacheable` skills; `undefined` when memoization is off. */
   readonly memo: ResultMemo | undefined;
+  /** Tracks usage and prefetches what usually follows a call. */
+  readonly preloader: Preloader;
 }
 
 /**
@@ -47,6 +53,7 @@ export class SkillCalls {
   readonly #closing: AbortSignal;
   readonly #translate: (error: unknown) => unknown;
   readonly #memo: ResultMemo | undefined;
+  readonly #preloader: Preloader;
   readonly #runtimes = new Map<string, SkillRuntime>();
   readonly #codeMetrics = new SkillMetrics();
 
@@ -59,6 +66,7 @@ export class SkillCalls {
     this.#closing = options.closing;
     this.#translate = options.translate;
     this.#memo = options.memo;
+    this.#preloader = options.preloader;
   }
 
   /** Counts and latency percentiles by skill. */
@@ -91,6 +99,7 @@ export class SkillCalls {
       return Promise.reject(error);
     }
     runtime.metrics.calls++;
+    if (runtime.usage !== undefined) this.#preloader.called(runtime.usage);
     const memo = this.#memo;
     if (memo !== undefined && loaded.info.cacheable) {
       const key = memo.keyOf(loaded.info, params);
@@ -351,6 +360,7 @@ export class SkillCalls {
       runtime = {
         metrics,
         breaker,
+        usage: this.#preloader.entry(name),
         defaultCall: checkCallOptions(undefined, this.#taskTimeoutMs, undefined),
       };
       this.#runtimes.set(name, runtime);
