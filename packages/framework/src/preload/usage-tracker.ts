@@ -85,13 +85,21 @@ export class UsageTracker {
       previous.followed++;
       const n = (previous.next.get(entry) ?? 0) + 1;
       previous.next.set(entry, n);
-      if (this.qualifies(previous, entry, n) && !previous.targets.includes(entry)) {
-        previous.targets.push(entry);
+      if (previous.followed === this.#rule.minObservations) {
+        // Enough observations from now on: every successor seen so far may qualify.
+        for (const next of previous.next.keys()) this.#target(previous, next);
+      } else {
+        // Otherwise a successor is (re)considered as its own count grows.
+        this.#target(previous, entry, n);
       }
     }
     ring[(this.#head + this.#length) % size] = entry;
     this.#length++;
     entry.count++;
+  }
+
+  #target(from: UsageEntry, to: UsageEntry, n?: number): void {
+    if (this.qualifies(from, to, n) && !from.targets.includes(to)) from.targets.push(to);
   }
 
   /** Whether `to` follows `from` often enough, over enough observations, to prefetch it. */
