@@ -17,4 +17,8 @@ export interface FrameworkEvents {
   circuitClose: [event: { readonly skill: string }];
   /** A skill was read from disk: first use, preload, or a change to its files. */
   skillLoaded: [event: { readonly skill: SkillInfo }];
+  /** `start()` preloaded these skills: loaded, and imported in every worker (and every later one). */
+  preloaded: [event: { readonly skills: readonly string[] }];
+  /** `skill` was prefetched in the background because it usually follows `after`. */
+  prefetched: [event: { readonly skill: string; readonly after: string }];
 }

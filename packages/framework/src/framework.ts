@@ -3,6 +3,7 @@ import { type BreakerRegistry, type CircuitState, isBreakerShutdownError } from 
 import { isPoolClosedError, PythonPool } from '@mcp-exec/process-pool';
 import { type BackgroundRun, BackgroundTasks, type TaskInfo } from './background/background-tasks.js';
 import { closeTimeoutOf } from './call-options.js';
+import { ResultMemo } from './calls/result-memo.js';
 import { createSkillBreakers } from './calls/skill-breakers.js';
 import { SkillCalls } from './calls/skill-calls.js';
 import { FrameworkClosedError, isFrameworkClosedError } from './errors.js';
@@ -11,6 +12,7 @@ import { Executor } from './executor/executor.js';
 import type { MCPCodeExecutionFrameworkOptions } from './options.js';
 import { runParallel } from './parallel/run-parallel.js';
 import { streamTasks } from './parallel/stream-tasks.js';
+import { Preloader } from './preload/preloader.js';
 import { type ResolvedOptions, resolveOptions } from './resolve-options.js';
 import type { SkillInfo } from './skills/skill-loader.js';
 import { SkillRegistry } from './skills/skill-registry.js';
@@ -55,6 +57,8 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
   readonly #breakers: BreakerRegistry | undefined;
   readonly #tasks: BackgroundTasks;
   readonly #calls: SkillCalls;
+  readonly #memo: ResultMemo | undefined;
+  readonly #preloader: Preloader;
   /** Aborted by `close()`: ends retry backoffs, which hold no queue slot. */
   readonly #closing = new AbortController();
   #state: State = 'idle';
@@ -77,10 +81,23 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       ttl: o.cacheTTL,
       checkInterval: o.skillCheckInterval,
       onLoad: (skill) => {
+        this.#preloader.loaded(skill);
         if (this.listenerCount('skillLoaded') > 0) this.emit('skillLoaded', { skill: skill.info });
       },
     });
+    this.#preloader = new Preloader({
+      ...o,
+      registry: this.#registry,
+      pool: this.#pool,
+      executor: this.#executor,
+      closing: this.#closing.signal,
+      onPreloaded: (skills) => this.emit('preloaded', { skills }),
+      onPrefetched: (skill, after) => this.emit('prefetched', { skill, after }),
+    });
+    this.#pool.on('preloadError', this.#onPreloadError);
     this.#breakers = o.enableCircuitBreaker ? this.#createBreakers(o) : undefined;
+    this.#memo =
+      o.resultCacheMaxSize > 0 ? new ResultMemo(o.resultCacheMaxSize, o.resultCacheTTL) : undefined;
     this.#calls = new SkillCalls({
       pool: this.#pool,
       executor: this.#executor,
@@ -89,6 +106,8 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       taskTimeoutMs: o.taskTimeoutMs,
       closing: this.#closing.signal,
       translate: (error) => this.#translate(error),
+      memo: this.#memo,
+      preloader: this.#preloader,
     });
     this.#tasks = new BackgroundTasks(o.taskHistorySize, {
       started: (id, skill) => this.emit('taskStarted', { id, skill }),
@@ -251,6 +270,8 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       state: this.#state,
       executor: this.#executor.stats(),
       cache: this.#registry.stats() ?? null,
+      results: this.#memo?.stats() ?? null,
+      preloader: this.#preloader.stats(),
       breakers,
       pool: this.#pool.stats(),
       skills: this.#calls.skillStats(),
@@ -348,7 +369,7 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     try {
       await this.#openRegistry();
       await this.#pool.start();
-      if (this.#options.enablePreloading) await this.#preload(this.#options.preloadList);
+      await this.#preloader.start();
       if (this.#state === 'starting') this.#state = 'started';
     } catch (error) {
       this.#startError = error;
@@ -357,22 +378,10 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
     }
   }
 
-  /** Loads the listed skills and has every worker import them; a skill that fails is a warning. */
-  async #preload(names: readonly string[]): Promise<void> {
-    const loaded = await Promise.allSettled(names.map((name) => this.#registry.get(name)));
-    const paths: string[] = [];
-    for (const [i, outcome] of loaded.entries()) {
-      if (outcome.status === 'fulfilled') paths.push(outcome.value.info.entry);
-      else warn('MCP_EXEC_PRELOAD', `preloadList: skill "${names[i]}" was not preloaded`, outcome.reason);
-    }
-    if (paths.length === 0) return;
-    try {
-      await this.#pool.preload(paths);
-    } catch (error) {
-      // An import that fails here fails again on the skill's first call, where it is reported.
-      warn('MCP_EXEC_PRELOAD', 'preloadList: the workers could not import the preloaded skills', error);
-    }
-  }
+  /** A preloaded skill failed to import in a worker started later (its calls will say why). */
+  readonly #onPreloadError = ({ workerId, error }: { workerId: number; error: unknown }): void => {
+    warn('MCP_EXEC_PRELOAD', `worker ${workerId} could not import a preloaded skill`, error);
+  };
 
   async #close(timeoutMs: number): Promise<void> {
     const wasStarting = this.#starting;
@@ -393,7 +402,10 @@ export class MCPCodeExecutionFramework extends EventEmitter<FrameworkEvents> {
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.#breakers?.shutdown();
       this.#breakers?.removeAllListeners();
+      await this.#preloader.close();
+      this.#pool.off('preloadError', this.#onPreloadError);
       this.#registry.close();
+      this.#memo?.clear();
       this.#state = 'closed';
     }
   }

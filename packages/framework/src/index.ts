@@ -41,6 +41,7 @@ export type { FrameworkEvents } from './events.js';
 export type { ExecutorStats } from './executor/executor.js';
 export { MCPCodeExecutionFramework } from './framework.js';
 export type { FrameworkRetryOptions, MCPCodeExecutionFrameworkOptions } from './options.js';
+export type { PreloaderStats } from './preload/preloader.js';
 export type { JsonSchema } from './skills/manifest.js';
 export type { SkillInfo } from './skills/skill-loader.js';
 export { SKILL_NAME_PATTERN } from './skills/skill-name.js';

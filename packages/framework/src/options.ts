@@ -71,11 +71,52 @@ export interface MCPCodeExecutionFrameworkOptions {
    */
   readonly preloadList?: readonly string[];
   /**
-   * Accepted for the seed's configuration; prefetching (loading the skills that usually follow
-   * a call in the background) is not implemented yet and this flag changes nothing.
+   * After a call to a skill, load and import in every worker, in the background, the skills
+   * that usually follow it (see `prefetchThreshold`, `prefetchMinObservations`). A prefetch
+   * takes no queue slot and starts only when no call is waiting for one; each skill is
+   * prefetched at most once per version of its files.
    * @default false
    */
   readonly enablePrefetching?: boolean;
+  /**
+   * How often a skill must have followed another, as a share of the calls that followed that
+   * one, to be prefetched after it: a number above 0, at most 1.
+   * @default 0.5
+   */
+  readonly prefetchThreshold?: number;
+  /**
+   * Calls of a skill that another call followed, in the window, before any prediction is made
+   * from it.
+   * @default 3
+   */
+  readonly prefetchMinObservations?: number;
+  /**
+   * A JSON file to keep the usage window in across restarts: read at `start()` (a missing,
+   * unreadable or corrupt file is a warning, and the framework starts without history), written
+   * atomically (temp file + rename) `usageSaveInterval` ms after a change and on `close()`.
+   * With `enablePreloading`, the `preloadTopN` most used skills in it are preloaded too.
+   * @default undefined (usage is kept in memory only, and only with `enablePrefetching`)
+   * @example usageFile: './.mcp-exec-usage.json'
+   */
+  readonly usageFile?: string;
+  /**
+   * With `enablePreloading` and a `usageFile`: how many of the most used skills of the usage
+   * window are preloaded at `start()`, besides `preloadList`. `0`: none.
+   * @default 5
+   */
+  readonly preloadTopN?: number;
+  /**
+   * How many of the most recent calls the usage counts and transitions cover (a sliding window:
+   * memory stays bounded, and old habits fade). At least 2.
+   * @default 1_000
+   */
+  readonly usageWindow?: number;
+  /**
+   * Delay between a change of usage and its save to `usageFile`, in ms (one unref'd timer, not
+   * per call); `0`: save on `close()` only.
+   * @default 30_000
+   */
+  readonly usageSaveInterval?: number;
   /**
    * Guard each skill with its own circuit breaker.
    * @default true
@@ -108,6 +149,18 @@ export interface MCPCodeExecutionFrameworkOptions {
    * @default 1_000
    */
   readonly skillCheckInterval?: number;
+  /**
+   * Most results of `cacheable` skills kept (least recently used dropped first); `0` turns
+   * result memoization off. A result is keyed by the skill's content hash and its input, so a
+   * changed skill never serves an older result.
+   * @default 1_000
+   */
+  readonly resultCacheMaxSize?: number;
+  /**
+   * How long a memoized result is kept, in ms; `0`: until evicted.
+   * @default 3_600_000
+   */
+  readonly resultCacheTTL?: number;
   /**
    * Finished background tasks remembered for `getTask`; the oldest are forgotten first.
    * @default 1_000

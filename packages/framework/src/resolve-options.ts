@@ -17,6 +17,12 @@ export interface ResolvedOptions {
   readonly enablePreloading: boolean;
   readonly preloadList: readonly string[];
   readonly enablePrefetching: boolean;
+  readonly prefetchThreshold: number;
+  readonly prefetchMinObservations: number;
+  readonly usageFile: string | undefined;
+  readonly preloadTopN: number;
+  readonly usageWindow: number;
+  readonly usageSaveInterval: number;
   readonly enableCircuitBreaker: boolean;
   readonly circuitBreakerThreshold: number;
   readonly circuitBreakerTimeout: number;
@@ -25,6 +31,8 @@ export interface ResolvedOptions {
   readonly pool: PythonPoolOptions;
   readonly skillCheckInterval: number;
   readonly taskHistorySize: number;
+  readonly resultCacheMaxSize: number;
+  readonly resultCacheTTL: number;
 }
 
 type Known = keyof MCPCodeExecutionFrameworkOptions;
@@ -40,6 +48,12 @@ const OPTION_NAMES: readonly Known[] = [
   'enablePreloading',
   'preloadList',
   'enablePrefetching',
+  'prefetchThreshold',
+  'prefetchMinObservations',
+  'usageFile',
+  'preloadTopN',
+  'usageWindow',
+  'usageSaveInterval',
   'enableCircuitBreaker',
   'circuitBreakerThreshold',
   'circuitBreakerTimeout',
@@ -47,6 +61,8 @@ const OPTION_NAMES: readonly Known[] = [
   'pool',
   'skillCheckInterval',
   'taskHistorySize',
+  'resultCacheMaxSize',
+  'resultCacheTTL',
 ];
 
 const RETRY_NAMES = ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'jitter', 'random', 'isRetryable'];
@@ -67,6 +83,16 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       );
     }
   });
+  const usageFile = o.usageFile;
+  if (usageFile !== undefined && (typeof usageFile !== 'string' || usageFile === '')) {
+    throw new TypeError(`usageFile must be a non-empty path, got ${show(usageFile)}`);
+  }
+  const prefetchThreshold = o.prefetchThreshold ?? 0.5;
+  if (typeof prefetchThreshold !== 'number' || !(prefetchThreshold > 0 && prefetchThreshold <= 1)) {
+    throw new TypeError(
+      `prefetchThreshold must be a number above 0 and at most 1, got ${show(prefetchThreshold)}`,
+    );
+  }
   const skillsDir = o.skillsDir ?? './skills';
   if (typeof skillsDir !== 'string' || skillsDir === '') {
     throw new TypeError(`skillsDir must be a non-empty path, got ${show(skillsDir)}`);
@@ -82,6 +108,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     enablePreloading: bool('enablePreloading', o.enablePreloading, false),
     preloadList: Object.freeze([...(preloadList as string[])]),
     enablePrefetching: bool('enablePrefetching', o.enablePrefetching, false),
+    prefetchThreshold,
+    prefetchMinObservations: int('prefetchMinObservations', o.prefetchMinObservations, 3, 1),
+    usageFile: usageFile === undefined ? undefined : resolve(usageFile),
+    preloadTopN: int('preloadTopN', o.preloadTopN, 5, 0),
+    usageWindow: int('usageWindow', o.usageWindow, 1_000, 2, 10_000_000),
+    usageSaveInterval: int('usageSaveInterval', o.usageSaveInterval, 30_000, 0, MAX_TIMER_MS),
     enableCircuitBreaker: bool('enableCircuitBreaker', o.enableCircuitBreaker, true),
     circuitBreakerThreshold: int('circuitBreakerThreshold', o.circuitBreakerThreshold, 5, 1),
     circuitBreakerTimeout: int('circuitBreakerTimeout', o.circuitBreakerTimeout, 60_000, 0, MAX_TIMER_MS),
@@ -89,6 +121,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     pool: objectOf('pool', o.pool ?? {}) as PythonPoolOptions,
     skillCheckInterval: int('skillCheckInterval', o.skillCheckInterval, 1_000, 0, MAX_TIMER_MS),
     taskHistorySize: int('taskHistorySize', o.taskHistorySize, 1_000, 0),
+    resultCacheMaxSize: int('resultCacheMaxSize', o.resultCacheMaxSize, 1_000, 0, 2 ** 32 - 1),
+    resultCacheTTL: int('resultCacheTTL', o.resultCacheTTL, 3_600_000, 0),
   };
 }
 

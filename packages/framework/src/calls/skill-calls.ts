@@ -4,15 +4,20 @@ import { isPoolClosedError, type PythonPool } from '@mcp-exec/process-pool';
 import { type CallOptions, checkCallOptions } from '../call-options.js';
 import { isFrameworkClosedError } from '../errors.js';
 import type { Executor } from '../executor/executor.js';
+import type { Preloader } from '../preload/preloader.js';
+import type { UsageEntry } from '../preload/usage-tracker.js';
 import type { ResolvedOptions } from '../resolve-options.js';
 import type { LoadedSkill } from '../skills/skill-loader.js';
 import { SkillMetrics, type SkillStats } from '../stats/skill-metrics.js';
 import type { CodeOptions, CodeResult, ExecuteOptions, ExecuteResult } from '../types.js';
+import type { ResultMemo } from './result-memo.js';
 
 /** What one skill keeps across reloads: its counters, its breaker, its option-less call. */
 interface SkillRuntime {
   readonly metrics: SkillMetrics;
   readonly breaker: CircuitBreaker | undefined;
+  /** Its usage counts, when usage is tracked. */
+  readonly usage: UsageEntry | undefined;
   defaultCall: CallOptions;
 }
 
@@ -27,6 +32,10 @@ export interface SkillCallsOptions {
   readonly closing: AbortSignal;
   /** Turns an error caused by our own shutdown into `FrameworkClosedError`. */
   readonly translate: (error: unknown) => unknown;
+  /** The results of `cacheable` skills; `undefined` when memoization is off. */
+  readonly memo: ResultMemo | undefined;
+  /** Tracks usage and prefetches what usually follows a call. */
+  readonly preloader: Preloader;
 }
 
 /**
@@ -43,6 +52,8 @@ export class SkillCalls {
   readonly #taskTimeoutMs: number;
   readonly #closing: AbortSignal;
   readonly #translate: (error: unknown) => unknown;
+  readonly #memo: ResultMemo | undefined;
+  readonly #preloader: Preloader;
   readonly #runtimes = new Map<string, SkillRuntime>();
   readonly #codeMetrics = new SkillMetrics();
 
@@ -54,6 +65,8 @@ export class SkillCalls {
     this.#taskTimeoutMs = options.taskTimeoutMs;
     this.#closing = options.closing;
     this.#translate = options.translate;
+    this.#memo = options.memo;
+    this.#preloader = options.preloader;
   }
 
   /** Counts and latency percentiles by skill. */
@@ -86,6 +99,66 @@ export class SkillCalls {
       return Promise.reject(error);
     }
     runtime.metrics.calls++;
+    if (runtime.usage !== undefined) this.#preloader.called(runtime.usage);
+    const memo = this.#memo;
+    if (memo !== undefined && loaded.info.cacheable) {
+      const key = memo.keyOf(loaded.info, params);
+      if (key !== undefined) return this.#memoized(memo, key, loaded, params, call, runtime);
+    }
+    return this.#guarded(loaded, params, call, runtime);
+  }
+
+  /**
+   * A `cacheable` skill: a hit skips the breaker, the queue and the pool (a stored result of a
+   * pure skill stays right whatever the skill's health now, and says nothing about it); a miss
+   * runs once for every identical call in flight, and only a success is stored.
+   */
+  #memoized(
+    memo: ResultMemo,
+    key: string,
+    loaded: LoadedSkill,
+    params: Record<string, unknown>,
+    call: CallOptions,
+    runtime: SkillRuntime,
+  ): Promise<ExecuteResult> {
+    const hit = memo.get(key);
+    if (hit !== undefined) {
+      if (call.signal?.aborted) return Promise.reject(call.signal.reason);
+      return Promise.resolve(this.#hit(hit, call, runtime));
+    }
+    let own: ExecuteResult | undefined;
+    let owner = false;
+    const run = (signal: AbortSignal): Promise<ExecuteResult> => {
+      owner = true;
+      return this.#guarded(loaded, params, { ...call, signal }, runtime).then((result) => {
+        own = result;
+        return result;
+      });
+    };
+    return memo.load(key, run, call.signal).then(
+      // The caller whose call ran gets its own result; callers that joined it get the stored one.
+      (stored) => own ?? this.#hit(stored, call, runtime),
+      (error: unknown) => {
+        // The call that ran counted its failure already.
+        throw owner ? error : this.#count(error, runtime, call.signal);
+      },
+    );
+  }
+
+  #hit(stored: ExecuteResult, call: CallOptions, runtime: SkillRuntime): ExecuteResult {
+    call.onStart?.();
+    runtime.metrics.succeeded++;
+    runtime.metrics.memoized++;
+    return stored;
+  }
+
+  /** Through the skill's breaker, if it has one. */
+  #guarded(
+    loaded: LoadedSkill,
+    params: Record<string, unknown>,
+    call: CallOptions,
+    runtime: SkillRuntime,
+  ): Promise<ExecuteResult> {
     const { breaker } = runtime;
     if (breaker === undefined) return this.#attempt(loaded, params, call, runtime, 1, call.signal);
     const { signal } = call;
@@ -287,6 +360,7 @@ export class SkillCalls {
       runtime = {
         metrics,
         breaker,
+        usage: this.#preloader.entry(name),
         defaultCall: checkCallOptions(undefined, this.#taskTimeoutMs, undefined),
       };
       this.#runtimes.set(name, runtime);

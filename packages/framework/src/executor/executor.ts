@@ -42,6 +42,7 @@ export class Executor {
   #closedReason: unknown;
   #closed = false;
   #idleWaiters: (() => void)[] = [];
+  #freeWaiters: (() => void)[] = [];
 
   constructor(concurrency: number, maxQueue: number) {
     this.#concurrency = concurrency;
@@ -143,6 +144,20 @@ export class Executor {
     this.#notifyIdle();
   }
 
+  /**
+   * Resolves once a slot is free and no task waits for one (at once if that already holds), or
+   * the executor is closed. Background work (prefetching) waits for this and takes no slot, so
+   * it never makes a real task wait.
+   */
+  whenFree(): Promise<void> {
+    if (this.#closed || this.#isFree()) return Promise.resolve();
+    return new Promise((resolve) => this.#freeWaiters.push(resolve));
+  }
+
+  #isFree(): boolean {
+    return this.#running < this.#concurrency && this.#queue.size === 0;
+  }
+
   /** Resolves once nothing runs and nothing waits (at once if that already holds). */
   onIdle(): Promise<void> {
     if (this.#running === 0 && this.#queue.size === 0) return Promise.resolve();
@@ -209,6 +224,11 @@ export class Executor {
   }
 
   #notifyIdle(): void {
+    if (this.#freeWaiters.length > 0 && (this.#closed || this.#isFree())) {
+      const waiters = this.#freeWaiters;
+      this.#freeWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
     if (this.#idleWaiters.length === 0 || this.#running > 0 || this.#queue.size > 0) return;
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];

@@ -2,6 +2,7 @@ import type { CacheStats } from '@mcp-exec/cache';
 import type { CircuitState } from '@mcp-exec/circuit-breaker';
 import type { PythonPoolStats } from '@mcp-exec/process-pool';
 import type { ExecutorStats } from '../executor/executor.js';
+import type { PreloaderStats } from '../preload/preloader.js';
 import type { SkillStats } from './skill-metrics.js';
 
 /** What `stats()` returns: plain, JSON-serialisable data. */
@@ -11,6 +12,10 @@ export interface FrameworkStats {
   readonly executor: ExecutorStats;
   /** The skill cache; `null` with `cacheSkills: false`. */
   readonly cache: CacheStats | null;
+  /** The results of `cacheable` skills; `null` with `resultCacheMaxSize: 0`. */
+  readonly results: CacheStats | null;
+  /** Preloaded skills, prefetches and how many were used, and the usage window. */
+  readonly preloader: PreloaderStats;
   /** Circuit state by skill (empty with `enableCircuitBreaker: false`). */
   readonly breakers: Readonly<Record<string, CircuitState>>;
   readonly pool: PythonPoolStats;

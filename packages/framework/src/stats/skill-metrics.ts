@@ -25,6 +25,12 @@ export interface SkillStats {
   readonly cancelled: number;
   /** Extra attempts made by retry. */
   readonly retries: number;
+  /**
+   * Successful calls answered from the result cache (`cached: true`) without a worker: hits,
+   * and calls that joined an identical call in flight. Counted in `succeeded` too, never in
+   * `latencyMs`.
+   */
+  readonly memoized: number;
   /** `null` until a call has finished. */
   readonly latencyMs: LatencyStats | null;
 }
@@ -44,6 +50,7 @@ export class SkillMetrics {
   rejected = 0;
   cancelled = 0;
   retries = 0;
+  memoized = 0;
 
   record(durationMs: number): void {
     this.#durations[this.#recorded % WINDOW] = durationMs;
@@ -74,6 +81,7 @@ export class SkillMetrics {
       rejected: this.rejected,
       cancelled: this.cancelled,
       retries: this.retries,
+      memoized: this.memoized,
       latencyMs,
     };
   }
