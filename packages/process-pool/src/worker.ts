@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { FrameDecoder, type FrameError } from '@mcp-exec/ipc-batch';
@@ -66,6 +67,7 @@ export class Worker {
   readonly #config: WorkerConfig;
   readonly #process: ChildProcess | undefined;
   readonly #input: Writable | undefined;
+  #output: Readable | undefined;
   readonly #decoder: FrameDecoder;
   /** The decoder holds no partial line (the last chunk it got ended with a newline). */
   #decoderEmpty = true;
@@ -150,6 +152,11 @@ export class Worker {
     input.on('error', ignore);
     output.on('error', ignore).on('data', this.#onData);
     this.#input = input;
+    this.#output = output;
+    // An idle worker does not keep Node alive (it exits on its own when Node does); a worker with
+    // work in flight does, through its result pipe, so that awaiting a call is enough.
+    child.unref();
+    for (const stream of [stdout, stderr, input, output]) (stream as Partial<Socket>).unref?.();
   }
 
   /** Spawns a worker process. */
@@ -246,7 +253,10 @@ export class Worker {
       return;
     }
     const now = performance.now();
-    if (this.#inFlight.length === 0) this.#progressAt = now;
+    if (this.#inFlight.length === 0) {
+      this.#progressAt = now;
+      (this.#output as Partial<Socket> | undefined)?.ref?.();
+    }
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       this.#inFlight.push({
@@ -275,7 +285,9 @@ export class Worker {
   /** Kills the process now (SIGKILL). Its tasks settle according to `reason` once it is gone. */
   kill(reason: KillReason): void {
     this.#killReason ??= reason;
-    if (this.#alive) this.#process?.kill('SIGKILL');
+    if (!this.#alive) return;
+    this.#process?.ref(); // whoever awaits `exited` keeps Node alive until the process is reaped
+    this.#process?.kill('SIGKILL');
   }
 
   /**
@@ -294,6 +306,7 @@ export class Worker {
         };
       });
     }
+    this.#process?.ref(); // whoever awaits `exited` keeps Node alive until the process is reaped
     this.#input?.end();
     const timer = setTimeout(() => this.kill('stopped'), graceMs);
     await this.#exited;
@@ -379,6 +392,7 @@ export class Worker {
   }
 
   #emptied(): void {
+    (this.#output as Partial<Socket> | undefined)?.unref?.();
     const onEmpty = this.#onEmpty;
     this.#onEmpty = undefined;
     onEmpty?.();
