@@ -1,0 +1,2 @@
+def execute():
+    return "this never runs: the manifest is refused first"

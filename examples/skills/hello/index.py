@@ -1,0 +1,2 @@
+def execute(name="world"):
+    return {"greeting": f"Hello, {name}!"}

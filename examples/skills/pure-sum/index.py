@@ -1,0 +1,2 @@
+def execute(numbers):
+    return {"sum": sum(numbers), "count": len(numbers)}
