@@ -82,6 +82,7 @@ async function main(): Promise<void> {
       `Node ${machine.node}, Python ${machine.python}, ${machine.cpu}, ${machine.cores} cores`,
   );
   const report: Record<string, unknown> = {};
+  const claims: { seed: string; ours: string; unit: string; value: number }[] = [];
   let missed = 0;
   for (const group of await loadGroups()) {
     const session = await group.setup({ quick });
@@ -99,13 +100,22 @@ async function main(): Promise<void> {
       return { name: goal.name, unit: goal.unit, value, min: goal.min, max: goal.max, met };
     });
     missed += goals.filter((g) => !g.met).length;
+    for (const claim of group.claims ?? []) {
+      claims.push({ seed: claim.seed, ours: claim.ours, unit: claim.unit, value: claim.measure(lookup) });
+    }
     printGroup(group, results, goals);
     report[group.name] = { description: group.description, baseline: group.baseline, results, goals };
+  }
+  if (claims.length > 0) {
+    console.log('\n## The seed claims beside our measurements (same run)');
+    const rows = [['seed claim', 'what we measure', 'measured']];
+    for (const c of claims) rows.push([c.seed, c.ours, formatValue(c.value, c.unit)]);
+    console.log(table(rows));
   }
   const out = new URL('./results/', import.meta.url);
   mkdirSync(out, { recursive: true });
   const file = new URL('latest.json', out);
-  const payload = { date: new Date().toISOString(), quick, machine, groups: report };
+  const payload = { date: new Date().toISOString(), quick, machine, groups: report, claims };
   writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
   console.log(
     `\nAll figures written to bench/results/latest.json${missed ? `; ${missed} goal(s) missed` : ''}.`,
