@@ -18,6 +18,7 @@ export type {
 export type { PythonPoolOptions } from './options.js';
 export { PythonPool } from './pool.js';
 export { type ResolvePythonOptions, resolvePython } from './resolve-python.js';
+export { WORKER_MARKER, WORKER_SCRIPT } from './spawn-worker.js';
 export type { FailureCounts, PythonPoolStats } from './stats.js';
 export type {
   CloseOptions,
@@ -27,4 +28,3 @@ export type {
   RunResult,
   WaitOptions,
 } from './types.js';
-export { WORKER_MARKER, WORKER_SCRIPT } from './worker.js';

@@ -1,14 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { access } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { Batcher, type BatchResult } from '@mcp-exec/ipc-batch';
+import { Batcher } from '@mcp-exec/ipc-batch';
 import { createPool, type Pool } from 'generic-pool';
-import { Backoff } from './backoff.js';
-import { AcquireTimeoutError, isAcquireTimeoutError } from './errors/acquire-timeout-error.js';
+import { Dispatcher, PIPELINE_DEPTH } from './dispatcher.js';
+import { isAcquireTimeoutError } from './errors/acquire-timeout-error.js';
 import { PoolClosedError } from './errors/pool-closed-error.js';
-import type { WorkerExit } from './errors/worker-crashed-error.js';
-import { isWorkerStartError, WorkerStartError } from './errors/worker-start-error.js';
-import type { PythonPoolEvents, WorkerExitReason } from './events.js';
+import type { PythonPoolEvents } from './events.js';
 import {
   describe,
   MAX_TIMER_MS,
@@ -17,7 +15,6 @@ import {
   resolvePoolOptions,
   timeoutOption,
 } from './options.js';
-import { resolvePython } from './resolve-python.js';
 import { PoolCounters, type PythonPoolStats } from './stats.js';
 import { Task } from './task.js';
 import type {
@@ -29,17 +26,11 @@ import type {
   WaitOptions,
 } from './types.js';
 import { withSignal } from './with-signal.js';
-import { Worker, type WorkerConfig } from './worker.js';
+import type { Worker } from './worker.js';
 import { workerEnv } from './worker-env.js';
+import { WorkerFactory } from './worker-factory.js';
 
 const IDENTIFIER = /^[\p{L}_][\p{L}\p{N}_]*$/u;
-/**
- * Batches a worker may hold at once: while it runs one, the next waits in its pipe, so it does not
- * idle while Node reads its results and sends more. Only for workers whose batches are quick.
- */
-const PIPELINE_DEPTH = 2;
-/** A batch that takes longer than this makes its worker slow: nothing is queued behind it. */
-const QUICK_BATCH_MS = 5;
 
 function ignore(): void {}
 
@@ -55,42 +46,41 @@ function ignore(): void {}
  */
 export class PythonPool extends EventEmitter<PythonPoolEvents> {
   readonly #options: ResolvedPoolOptions;
-  readonly #env: Record<string, string>;
   readonly #counters = new PoolCounters();
   readonly #workers = new Set<Worker>();
   readonly #starting = new Set<Worker>();
-  readonly #preloads = new Set<string>();
   readonly #paths = new Map<string, string>();
   /** Function names already checked: a Unicode regex per call is not free. */
   readonly #functionNames = new Set<unknown>();
-  /** Workers leased from generic-pool, and how many batches each holds (see PIPELINE_DEPTH). */
-  readonly #leases = new Map<Worker, number>();
-  /** Leased workers a sweep found idle: the next sweep gives them back. */
-  readonly #idleLeases = new Set<Worker>();
-  #sweepScheduled = false;
-  readonly #backoff = new Backoff();
   /** Aborted when the pool stops waiting for anything: creates and leases give up at once. */
   readonly #halt = new AbortController();
   readonly #pool: Pool<Worker>;
   readonly #batcher: Batcher<Task, RunResult>;
-  #executable: Promise<string> | undefined;
-  #lastStartError: { error: WorkerStartError; at: number } | undefined;
-  readonly #startWaiters = new Set<(error: Error) => void>();
-  readonly #creating = new Set<Promise<Worker>>();
+  readonly #dispatcher: Dispatcher;
+  readonly #factory: WorkerFactory;
   #started: Promise<void> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
-  #watchdog: NodeJS.Timeout | undefined;
   #nextTaskId = 0;
-  #nextWorkerId = 0;
 
   constructor(options: PythonPoolOptions = {}) {
     super();
     const o = resolvePoolOptions(options);
     this.#options = o;
-    this.#env = workerEnv(process.env, o.inheritEnv, o.env);
+    this.#factory = new WorkerFactory({
+      options: o,
+      env: workerEnv(process.env, o.inheritEnv, o.env),
+      counters: this.#counters,
+      workers: this.#workers,
+      starting: this.#starting,
+      halt: this.#halt.signal,
+      isClosed: () => this.#closed,
+      nextTaskId: () => ++this.#nextTaskId,
+      handBack: (tasks) => this.#dispatcher.handBack(tasks),
+      emit: (event, ...args) => this.#emitSafely(event, ...args),
+    });
     this.#pool = createPool<Worker>(
-      { create: () => this.#createWorker(), destroy: (worker) => this.#destroyWorker(worker) },
+      { create: this.#factory.create, destroy: this.#factory.destroy },
       {
         min: o.minWorkers,
         max: o.maxWorkers,
@@ -106,7 +96,16 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
         numTestsPerEvictionRun: o.maxWorkers,
       },
     );
-    this.#batcher = new Batcher<Task, RunResult>(this.#flush, {
+    this.#dispatcher = new Dispatcher({
+      pool: this.#pool,
+      workers: this.#workers,
+      counters: this.#counters,
+      halt: this.#halt.signal,
+      acquireTimeoutMs: o.acquireTimeoutMs,
+      killGraceMs: o.killGraceMs,
+      startErrorSince: (since) => this.#factory.failureSince(since),
+    });
+    this.#batcher = new Batcher<Task, RunResult>(this.#dispatcher.flush, {
       maxBatchSize: o.maxBatchSize,
       maxDelayMs: o.maxDelayMs,
       maxConcurrency: o.maxWorkers * PIPELINE_DEPTH,
@@ -177,13 +176,14 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     await Promise.all(absolute.map((p) => access(p)));
     const imports: Promise<unknown>[] = [];
     for (const worker of this.#workers) {
-      if (worker.usable && !this.#starting.has(worker)) imports.push(this.#preloadIn(worker, absolute));
+      if (worker.usable && !this.#starting.has(worker))
+        imports.push(this.#factory.preloadIn(worker, absolute));
     }
-    for (const path of absolute) this.#preloads.add(path);
+    for (const path of absolute) this.#factory.preloads.add(path);
     try {
       await withSignal(Promise.all(imports), options.signal);
     } catch (error) {
-      for (const path of absolute) this.#preloads.delete(path);
+      for (const path of absolute) this.#factory.preloads.delete(path);
       throw error;
     }
   }
@@ -282,334 +282,32 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
     return value === undefined ? this.#options.taskTimeoutMs : timeoutOption('timeoutMs', value);
   }
 
-  /** The batcher's flush: one worker for the whole batch. */
-  readonly #flush = (tasks: readonly Task[]): Promise<readonly BatchResult<RunResult>[]> => {
-    // Each task is a thenable that settles when its own result line arrives.
-    const results = tasks as unknown as readonly PromiseLike<RunResult>[];
-    const quick = this.#quickWorker();
-    if (quick !== undefined) {
-      this.#dispatch(quick, tasks);
-      return Promise.resolve(results);
-    }
-    return this.#lease().then(
-      (worker) => {
-        // Callers that aborted while the batch waited for a worker: their tasks are not sent.
-        // (Their own signals are checked: the batcher creates context.signal only on demand.)
-        const live = withoutAborted(tasks);
-        if (live.length === 0) this.#giveBack(worker);
-        else this.#dispatch(worker, live);
-        return results;
-      },
-      (error: unknown) => tasks.map(() => this.#leaseFailure(error)),
-    );
-  };
-
-  /**
-   * A leased worker that can take this batch at once, without generic-pool: one that is idle
-   * (its lease is kept for a turn of the event loop, see #sweep), else, when no worker idles in
-   * the pool, the least loaded one whose batches are quick and that holds fewer than
-   * PIPELINE_DEPTH. None while a batch waits in generic-pool: it goes first, in order.
-   */
-  #quickWorker(): Worker | undefined {
-    if (this.#leases.size === 0 || this.#pool.pending > 0) return undefined;
-    const now = performance.now();
-    const noneIdle = this.#pool.available === 0;
-    let best: Worker | undefined;
-    let bestLoad = PIPELINE_DEPTH;
-    for (const [worker, load] of this.#leases) {
-      if (load >= bestLoad || !worker.usable || worker.tasksRun >= worker.recycleAfter) continue;
-      if (load === 0 || (noneIdle && worker.isQuick(now, QUICK_BATCH_MS))) {
-        best = worker;
-        bestLoad = load;
-      }
-    }
-    return best;
-  }
-
-  async #lease(): Promise<Worker> {
-    const since = performance.now();
-    for (;;) {
-      if (this.#halt.signal.aborted) throw new PoolClosedError();
-      let worker: Worker;
-      try {
-        worker = await this.#pool.acquire();
-      } catch (error) {
-        if (this.#halt.signal.aborted) throw new PoolClosedError();
-        const last = this.#lastStartError;
-        throw new AcquireTimeoutError(
-          this.#options.acquireTimeoutMs,
-          last && last.at >= since ? last.error : error,
-        );
-      }
-      if (worker.usable && !this.#halt.signal.aborted) return worker;
-      this.#pool.destroy(worker).catch(ignore); // died while idle, or the pool is closing
-    }
-  }
-
-  #leaseFailure(error: unknown): Error {
-    const failures = this.#counters.failures;
-    if (error instanceof AcquireTimeoutError) {
-      failures.acquireTimeout++;
-      return new AcquireTimeoutError(error.timeoutMs, error.cause);
-    }
-    failures.closed++;
-    return error instanceof Error ? error : new PoolClosedError();
-  }
-
-  /** Sends a batch to a leased worker; the lease ends when its last batch is done. */
-  #dispatch(worker: Worker, tasks: readonly Task[]): void {
-    this.#counters.batches++;
-    this.#counters.batchedTasks += tasks.length;
-    this.#leases.set(worker, (this.#leases.get(worker) ?? 0) + 1);
-    this.#idleLeases.delete(worker);
-    worker.dispatch(tasks, () => this.#batchDone(worker));
-    this.#armWatchdog();
-  }
-
-  #batchDone(worker: Worker): void {
-    const load = (this.#leases.get(worker) ?? 1) - 1;
-    this.#leases.set(worker, load);
-    if (load > 0) return;
-    const keep = worker.usable && worker.tasksRun < worker.recycleAfter && !this.#halt.signal.aborted;
-    if (keep && this.#pool.pending === 0) {
-      this.#scheduleSweep(); // the next call of this turn may reuse it without generic-pool
-    } else {
-      this.#leases.delete(worker);
-      this.#giveBack(worker);
-    }
-  }
-
-  #scheduleSweep(): void {
-    if (this.#sweepScheduled) return;
-    this.#sweepScheduled = true;
-    setImmediate(this.#sweep);
-  }
-
-  /**
-   * Returns to generic-pool the leased workers idle for a whole turn of the event loop. A worker
-   * seen idle by one sweep is kept until the next, so a call made right after the previous one
-   * finished (a caller's loop of awaits) reuses it at once.
-   */
-  readonly #sweep = (): void => {
-    this.#sweepScheduled = false;
-    for (const [worker, load] of this.#leases) {
-      if (load > 0) this.#idleLeases.delete(worker);
-      else if (this.#idleLeases.has(worker) || !worker.usable || this.#halt.signal.aborted) {
-        this.#idleLeases.delete(worker);
-        this.#leases.delete(worker);
-        this.#giveBack(worker);
-      } else {
-        this.#idleLeases.add(worker);
-        this.#scheduleSweep();
-      }
-    }
-  };
-
-  /** Returns a worker to the pool after its batch, or replaces it. */
-  #giveBack(worker: Worker): void {
-    if (worker.usable && worker.tasksRun >= worker.recycleAfter) {
-      worker.retiring = true;
-      this.#counters.recycles++;
-    } else if (worker.retiring && worker.alive && worker.killReason === undefined) {
-      this.#counters.recycles++; // after a MemoryError
-    }
-    if (worker.usable && !this.#halt.signal.aborted) this.#pool.release(worker).catch(ignore);
-    else this.#pool.destroy(worker).catch(ignore);
-  }
-
-  /** Tasks that never started on a worker that died: they run on another one. */
-  readonly #handBack = (tasks: readonly Task[]): void => {
-    let again = withoutAborted(tasks);
-    if (this.#halt.signal.aborted) {
-      for (const task of again) {
-        this.#counters.failures.closed++;
-        task.reject(new PoolClosedError('The pool was closed before this task started'));
-      }
-      again = [];
-    }
-    if (again.length === 0) return;
-    this.#counters.redispatched += again.length;
-    const quick = this.#quickWorker();
-    if (quick !== undefined) {
-      this.#dispatch(quick, again);
-      return;
-    }
-    this.#lease().then(
-      (worker) => this.#dispatch(worker, again),
-      (error: unknown) => {
-        for (const task of again) task.reject(this.#leaseFailure(error));
-      },
-    );
-  };
-
   // -- workers -----------------------------------------------------------------------------------
 
   async #startNow(): Promise<void> {
-    await this.#resolveExecutable();
+    await this.#factory.resolveExecutable();
     this.#pool.start();
     const count = this.#options.minWorkers;
     if (count === 0) return;
-    let onFailure: (error: Error) => void = ignore;
+    let stopListening: () => void = ignore;
     const failed = new Promise<never>((_, reject) => {
-      onFailure = reject;
+      stopListening = this.#factory.onFailure(reject);
     });
-    this.#startWaiters.add(onFailure);
     const since = performance.now();
-    const leases = Array.from({ length: count }, () => this.#lease());
+    const leases = Array.from({ length: count }, () => this.#dispatcher.lease());
     try {
       const workers = await Promise.race([Promise.all(leases), failed]);
-      for (const worker of workers) this.#giveBack(worker);
+      for (const worker of workers) this.#dispatcher.giveBack(worker);
     } catch (error) {
-      for (const lease of leases) lease.then((worker) => this.#giveBack(worker), ignore);
+      for (const lease of leases) lease.then((worker) => this.#dispatcher.giveBack(worker), ignore);
       // The lease gave up a moment before the worker it waited for did: report why the worker
       // failed rather than the bare timeout.
-      if (isAcquireTimeoutError(error)) await Promise.allSettled(this.#creating);
-      const last = this.#lastStartError;
-      throw last !== undefined && last.at >= since ? last.error : error;
+      if (isAcquireTimeoutError(error)) await this.#factory.settled();
+      throw this.#factory.failureSince(since) ?? error;
     } finally {
-      this.#startWaiters.delete(onFailure);
+      stopListening();
     }
   }
-
-  #resolveExecutable(): Promise<string> {
-    if (this.#executable === undefined) {
-      const pending = resolvePython(this.#options.python, {
-        env: this.#env,
-        timeoutMs: this.#options.acquireTimeoutMs,
-      });
-      this.#executable = pending;
-      pending.catch(() => {
-        if (this.#executable === pending) this.#executable = undefined;
-      });
-    }
-    return this.#executable;
-  }
-
-  #workerConfig(executable: string): WorkerConfig {
-    const o = this.#options;
-    return {
-      id: ++this.#nextWorkerId,
-      python: o.python,
-      executable,
-      env: this.#env,
-      cwd: o.cwd,
-      maxOutputBytes: o.maxOutputBytes,
-      maxMessageBytes: o.maxMessageBytes,
-      memoryLimitMb: o.memoryLimitMb,
-      taskTimeoutMs: o.taskTimeoutMs,
-      counters: this.#counters,
-      nextTaskId: () => ++this.#nextTaskId,
-      handBack: this.#handBack,
-      onExit: this.#onWorkerExit,
-    };
-  }
-
-  /** generic-pool's factory.create, tracked so that `start()` can wait for its outcome. */
-  #createWorker(): Promise<Worker> {
-    const creating = this.#spawnWorker();
-    this.#creating.add(creating);
-    const forget = (): void => {
-      this.#creating.delete(creating);
-    };
-    creating.then(forget, forget);
-    return creating;
-  }
-
-  async #spawnWorker(): Promise<Worker> {
-    // Once the pool halts, requests still waiting in generic-pool (it cannot cancel them) get a
-    // worker without a process, which the lease discards: they settle now, not at their timeout.
-    if (this.#halt.signal.aborted) return Worker.inert(this.#workerConfig(''));
-    await this.#backoff.wait(this.#halt.signal);
-    if (this.#halt.signal.aborted) return Worker.inert(this.#workerConfig(''));
-    const began = performance.now();
-    let worker: Worker | undefined;
-    try {
-      worker = Worker.spawn(this.#workerConfig(await this.#resolveExecutable()));
-      this.#workers.add(worker);
-      this.#starting.add(worker);
-      await worker.ready(this.#options.acquireTimeoutMs);
-    } catch (error) {
-      const failure = isWorkerStartError(error)
-        ? error
-        : new WorkerStartError(this.#options.python, String(error), '', error);
-      this.#counters.spawnFailures++;
-      this.#lastStartError = { error: failure, at: performance.now() };
-      this.#backoff.failed();
-      for (const reject of this.#startWaiters) reject(failure);
-      if (worker !== undefined) {
-        worker.kill('stopped');
-        await worker.exited;
-      }
-      throw failure;
-    } finally {
-      if (worker !== undefined) this.#starting.delete(worker);
-    }
-    const spawnMs = performance.now() - began;
-    const c = this.#counters;
-    c.spawned++;
-    c.spawnMsTotal += spawnMs;
-    c.lastSpawnMs = spawnMs;
-    this.#backoff.succeeded();
-    const max = this.#options.maxTasksPerWorker;
-    worker.recycleAfter = Number.isFinite(max)
-      ? Math.max(1, Math.ceil(max * (0.8 + 0.2 * Math.random())))
-      : max;
-    this.#emitSafely('workerStart', { workerId: worker.id, pid: worker.pid ?? 0, startMs: spawnMs });
-    if (this.#preloads.size > 0) {
-      this.#preloadIn(worker, [...this.#preloads]).catch((error: unknown) => {
-        this.#emitSafely('preloadError', { workerId: worker.id, error });
-      });
-    }
-    return worker;
-  }
-
-  /** generic-pool's factory.destroy: lets the worker finish what it holds, then stops it. */
-  async #destroyWorker(worker: Worker): Promise<void> {
-    if (worker.usable && !this.#closed) this.#counters.evictions++;
-    await worker.stop(this.#options.killGraceMs);
-  }
-
-  #preloadIn(worker: Worker, paths: readonly string[]): Promise<unknown> {
-    const timeoutMs = this.#options.taskTimeoutMs;
-    const tasks = paths.map((path) => Task.of(++this.#nextTaskId, 'preload', { path }, timeoutMs, timeoutMs));
-    worker.dispatch(tasks);
-    return Promise.all(tasks);
-  }
-
-  readonly #onWorkerExit = (worker: Worker, exit: WorkerExit): void => {
-    this.#workers.delete(worker);
-    let reason: WorkerExitReason;
-    if (this.#starting.has(worker)) reason = 'failedStart';
-    else if (worker.killReason === 'timeout') reason = 'timeout';
-    else if (worker.killReason === 'closed' || (worker.killReason === 'stopped' && this.#closed))
-      reason = 'closed';
-    else if (worker.killReason === 'stopped') reason = worker.retiring ? 'recycled' : 'idle';
-    else reason = 'crashed';
-    if (reason === 'crashed') this.#counters.crashes++;
-    if (reason === 'timeout') this.#counters.timeoutKills++;
-    this.#emitSafely('workerExit', { ...exit, reason });
-  };
-
-  /** One unref'd interval, only while tasks run, instead of a timer per task. */
-  #armWatchdog(): void {
-    if (this.#watchdog !== undefined) return;
-    const period = Math.min(Math.max(Math.round(this.#options.killGraceMs / 4), 10), 250);
-    this.#watchdog = setInterval(this.#checkDeadlines, period).unref();
-  }
-
-  readonly #checkDeadlines = (): void => {
-    const now = performance.now();
-    let busy = false;
-    for (const worker of this.#workers) {
-      if (!worker.busy) continue;
-      busy = true;
-      if (worker.alive && worker.overdue(now, this.#options.killGraceMs)) worker.kill('timeout');
-    }
-    if (!busy) {
-      clearInterval(this.#watchdog);
-      this.#watchdog = undefined;
-    }
-  };
 
   async #closeNow(timeoutMs: number): Promise<void> {
     const force = setTimeout(() => this.#halt.abort(), timeoutMs);
@@ -620,13 +318,11 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       clearTimeout(force);
     }
     this.#halt.abort();
-    this.#sweep(); // leases kept for reuse go back (and are destroyed: the pool has halted)
+    this.#dispatcher.stop(); // leases kept for reuse go back (destroyed: the pool has halted)
     await this.#pool.drain();
     await this.#pool.clear();
     await Promise.all([...this.#workers].map((worker) => worker.exited));
     this.#halt.signal.removeEventListener('abort', this.#killAll);
-    clearInterval(this.#watchdog);
-    this.#watchdog = undefined;
   }
 
   /** Time is up: every worker still running work is killed; its tasks fail with PoolClosedError. */
@@ -646,17 +342,4 @@ export class PythonPool extends EventEmitter<PythonPoolEvents> {
       });
     }
   }
-}
-
-/** `tasks` without those whose caller aborted; those are settled with their signal's reason. */
-function withoutAborted(tasks: readonly Task[]): readonly Task[] {
-  let live: Task[] | undefined;
-  for (let i = 0; i < tasks.length; i++) {
-    const task = tasks[i]!;
-    if (task.signal?.aborted) {
-      live ??= tasks.slice(0, i);
-      task.reject(task.signal.reason);
-    } else live?.push(task);
-  }
-  return live ?? tasks;
 }

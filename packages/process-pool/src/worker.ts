@@ -1,22 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { FrameDecoder, type FrameError } from '@mcp-exec/ipc-batch';
-import { execa } from 'execa';
 import { encodeBatch } from './encode-batch.js';
 import { PoolClosedError } from './errors/pool-closed-error.js';
 import { TaskTimeoutError } from './errors/task-timeout-error.js';
 import { WorkerCrashedError, type WorkerExit } from './errors/worker-crashed-error.js';
 import { WorkerStartError } from './errors/worker-start-error.js';
+import { exitFates, type InFlight } from './in-flight.js';
+import { spawnWorker } from './spawn-worker.js';
 import type { PoolCounters } from './stats.js';
 import { StderrTail } from './stderr-tail.js';
 import { Task } from './task.js';
 import { errorFromWire, type WireMessage, wireError } from './wire.js';
-
-/** The worker script shipped with the package (`python/`, next to `src/` and `dist/`). */
-export const WORKER_SCRIPT = new URL('../python/worker.py', import.meta.url);
-/** Marks the pool's processes in `ps` (the test suite's leak check looks for it). */
-export const WORKER_MARKER = '--mcp-exec-worker';
 
 const NEWLINE = 10;
 
@@ -45,17 +41,6 @@ export interface WorkerConfig {
   readonly onExit: (worker: Worker, exit: WorkerExit) => void;
 }
 
-interface InFlight {
-  readonly tasks: readonly Task[];
-  /** When it was written, `performance.now()`. */
-  readonly sentAt: number;
-  /** Sequence number of the first task: the worker counts tasks received, so does Node. */
-  readonly firstSeq: number;
-  /** Index of the next task whose result is due. */
-  next: number;
-  readonly onDone: (() => void) | undefined;
-}
-
 /**
  * One Python process and its protocol: batches out on fd 3, one result line per task back on
  * fd 4, in task order. Knows which tasks may have started (see `#claim`), so that when the
@@ -66,6 +51,7 @@ export class Worker {
   readonly #config: WorkerConfig;
   readonly #process: ChildProcess | undefined;
   readonly #input: Writable | undefined;
+  #output: Readable | undefined;
   readonly #decoder: FrameDecoder;
   /** The decoder holds no partial line (the last chunk it got ended with a newline). */
   #decoderEmpty = true;
@@ -115,41 +101,18 @@ export class Worker {
       this.#markExited();
       return;
     }
-    const args = ['-u', fileURLToPath(WORKER_SCRIPT), WORKER_MARKER];
-    args.push(
-      `--max-output-bytes=${config.maxOutputBytes}`,
-      `--max-message-bytes=${config.maxMessageBytes}`,
-      `--task-timeout-ms=${config.taskTimeoutMs}`,
-    );
-    if (config.memoryLimitMb !== undefined) args.push(`--memory-limit-mb=${config.memoryLimitMb}`);
-    const child = execa(config.executable, args, {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      env: config.env as Record<string, string>,
-      extendEnv: false,
-      cwd: config.cwd,
-      buffer: false,
-      reject: false,
-      // Node kills its workers itself; execa's exit hook would only duplicate it.
-      cleanup: false,
-    });
-    // execa's subprocess is a ChildProcess; its promise (never rejecting here) is not needed.
-    child.catch(ignore);
-    this.#process = child as unknown as ChildProcess;
+    const { child, stdout, stderr, input, output } = spawnWorker(config);
+    this.#process = child;
     child.on('exit', this.#onExit);
     child.on('error', this.#onSpawnError);
-    const [, stdout, stderr, input, output] = child.stdio as unknown as [
-      null,
-      Readable,
-      Readable,
-      Writable,
-      Readable,
-    ];
     // fd 1 and 2 belong to the tasks: drained continuously, or a task writing to them would block.
-    stdout.on('error', ignore).resume();
-    stderr.on('error', ignore).on('data', (chunk: Buffer) => this.#stderr.push(chunk));
-    input.on('error', ignore);
-    output.on('error', ignore).on('data', this.#onData);
+    stdout.resume();
+    stderr.on('data', (chunk: Buffer) => this.#stderr.push(chunk));
+    output.on('data', this.#onData);
     this.#input = input;
+    // An idle worker does not keep Node alive (it exits on its own when Node does); a worker with
+    // work in flight does, through its result pipe, so that awaiting a call is enough.
+    this.#output = output;
   }
 
   /** Spawns a worker process. */
@@ -246,7 +209,10 @@ export class Worker {
       return;
     }
     const now = performance.now();
-    if (this.#inFlight.length === 0) this.#progressAt = now;
+    if (this.#inFlight.length === 0) {
+      this.#progressAt = now;
+      (this.#output as Partial<Socket> | undefined)?.ref?.();
+    }
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!;
       this.#inFlight.push({
@@ -275,7 +241,9 @@ export class Worker {
   /** Kills the process now (SIGKILL). Its tasks settle according to `reason` once it is gone. */
   kill(reason: KillReason): void {
     this.#killReason ??= reason;
-    if (this.#alive) this.#process?.kill('SIGKILL');
+    if (!this.#alive) return;
+    this.#process?.ref(); // whoever awaits `exited` keeps Node alive until the process is reaped
+    this.#process?.kill('SIGKILL');
   }
 
   /**
@@ -294,6 +262,7 @@ export class Worker {
         };
       });
     }
+    this.#process?.ref(); // whoever awaits `exited` keeps Node alive until the process is reaped
     this.#input?.end();
     const timer = setTimeout(() => this.kill('stopped'), graceMs);
     await this.#exited;
@@ -379,6 +348,7 @@ export class Worker {
   }
 
   #emptied(): void {
+    (this.#output as Partial<Socket> | undefined)?.unref?.();
     const onEmpty = this.#onEmpty;
     this.#onEmpty = undefined;
     onEmpty?.();
@@ -448,32 +418,20 @@ export class Worker {
     const exit = this.#exit();
     const batches = this.#inFlight;
     this.#inFlight = [];
-    const unstarted: Task[] = [];
-    const head = batches[0];
-    // Without a claim inside the head batch, the worker may have started any of its tasks.
-    const lastStarted =
-      head === undefined
-        ? 0
-        : this.#claim >= head.firstSeq
-          ? this.#claim
-          : head.firstSeq + head.tasks.length - 1;
-    // Results come in task order: the first task without one is the earliest that may have been
-    // running. It certainly was only if no later task may have started.
-    const firstUnsent = head === undefined ? 0 : head.firstSeq + head.next;
-    const certain = lastStarted === firstUnsent;
-    const detail = this.#crashDetail();
-    for (const batch of batches) {
-      for (let i = batch.next; i < batch.tasks.length; i++) {
-        const task = batch.tasks[i]!;
-        const seq = batch.firstSeq + i;
-        if (this.#killReason === 'closed') {
-          this.#fail(task, new PoolClosedError('The pool was closed before this task finished'));
-        } else if (seq > lastStarted) unstarted.push(task);
-        else if (this.#killReason === 'timeout' && seq === firstUnsent) this.#timeout(task);
+    const { started, certain, unstarted } = exitFates(batches, this.#claim);
+    if (this.#killReason === 'closed') {
+      const closed = (): PoolClosedError =>
+        new PoolClosedError('The pool was closed before this task finished');
+      for (const task of [...started, ...unstarted]) this.#fail(task, closed());
+    } else {
+      const detail = this.#crashDetail();
+      for (const [i, task] of started.entries()) {
+        // Node killed the worker because the earliest task that may have been running overran.
+        if (i === 0 && this.#killReason === 'timeout') this.#timeout(task);
         else this.#fail(task, new WorkerCrashedError(exit, certain, detail));
       }
+      if (unstarted.length > 0) this.#config.handBack(unstarted);
     }
-    if (unstarted.length > 0) this.#config.handBack(unstarted);
     this.#config.onExit(this, exit);
     for (const batch of batches) batch.onDone?.();
     this.#emptied();
@@ -505,4 +463,4 @@ export class Worker {
   }
 }
 
-function ignore(): void {}
+function _ignore(): void {}

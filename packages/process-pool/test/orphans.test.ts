@@ -45,4 +45,22 @@ describe('7. no orphans', () => {
       }
     }, 30_000);
   }
+
+  it('a script that never closes its pool gets its results, then exits on its own without orphans', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture('forgetful.ts')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const report = JSON.parse(output) as { value: number; sum: number; pids: number[] };
+    expect(report).toMatchObject({ value: 0.3, sum: 3 });
+    expect(report.pids.length).toBeGreaterThanOrEqual(1);
+    await waitFor(() => report.pids.every((pid) => !isAlive(pid)), 2_000, 'the workers to exit');
+  }, 30_000);
 });
