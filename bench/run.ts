@@ -6,11 +6,14 @@
  * in the same run, its goals are checked, and every figure goes to `bench/results/latest.json`.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatNs, formatRate, formatValue, table } from './lib/format.js';
 import type { BenchGroup, CaseResult } from './lib/group.js';
 import { machineInfo } from './lib/machine.js';
 import { measure, resultsOf } from './lib/measure.js';
+import { repoRoot } from './lib/paths.js';
 
 interface GoalOutcome {
   readonly name: string;
@@ -34,7 +37,7 @@ const only = values.group?.split(',').map((g) => g.trim());
 async function loadGroups(): Promise<BenchGroup[]> {
   const dir = new URL('./groups/', import.meta.url);
   const files = readdirSync(dir)
-    .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))
+    .filter((f) => /\.[jt]s$/.test(f) && !f.endsWith('.d.ts'))
     .sort();
   const groups: BenchGroup[] = [];
   for (const file of files) {
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
     for (const c of claims) rows.push([c.seed, c.ours, formatValue(c.value, c.unit)]);
     console.log(table(rows));
   }
-  const out = new URL('./results/', import.meta.url);
+  const out = pathToFileURL(join(repoRoot, 'bench', 'results/'));
   mkdirSync(out, { recursive: true });
   const file = new URL('latest.json', out);
   const payload = { date: new Date().toISOString(), quick, machine, groups: report, claims };

@@ -3,8 +3,8 @@
  * Every figure is measured here, now, on this machine.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { MCPCodeExecutionFramework, type MCPCodeExecutionFrameworkOptions } from '@mcp-exec/framework';
+import { skillsDir } from './demo/paths.js';
 import {
   backgroundTasks,
   circuitBreaker,
@@ -17,7 +17,6 @@ import {
   stream,
 } from './demo/phases.js';
 
-const skillsDir = fileURLToPath(new URL('./skills', import.meta.url));
 const RESET_TIMEOUT_MS = 1_000;
 
 function framework(options: MCPCodeExecutionFrameworkOptions): MCPCodeExecutionFramework {

@@ -4,13 +4,13 @@
  * a bare NDJSON pipe to one Python process; the CPU-bound skill on 1 vs 2 workers; a cold first
  * call vs a warm one; a memoized hit. Its claims set our figures beside the seed's headlines.
  */
-import { fileURLToPath } from 'node:url';
 import { MCPCodeExecutionFramework, type MCPCodeExecutionFrameworkOptions } from '@mcp-exec/framework';
 import { type BarePipe, startBarePipe } from '../lib/bare-pipe.js';
 import { defineGroup } from '../lib/group.js';
+import { skillsDir } from '../lib/paths.js';
 import { resolvePython } from '../lib/python.js';
 
-const SKILLS = fileURLToPath(new URL('../../examples/skills', import.meta.url));
+const SKILLS = skillsDir;
 const IN_FLIGHT = 2_000;
 const CALLS_PER_WRITE = 100;
 /** Writes in flight on the bare pipe: enough that Node and Python never wait for each other. */
