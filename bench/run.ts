@@ -6,11 +6,14 @@
  * in the same run, its goals are checked, and every figure goes to `bench/results/latest.json`.
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { formatNs, formatRate, formatValue, table } from './lib/format.js';
 import type { BenchGroup, CaseResult } from './lib/group.js';
 import { machineInfo } from './lib/machine.js';
 import { measure, resultsOf } from './lib/measure.js';
+import { repoRoot } from './lib/paths.js';
 
 interface GoalOutcome {
   readonly name: string;
@@ -34,7 +37,7 @@ const only = values.group?.split(',').map((g) => g.trim());
 async function loadGroups(): Promise<BenchGroup[]> {
   const dir = new URL('./groups/', import.meta.url);
   const files = readdirSync(dir)
-    .filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))
+    .filter((f) => /\.[jt]s$/.test(f) && !f.endsWith('.d.ts'))
     .sort();
   const groups: BenchGroup[] = [];
   for (const file of files) {
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
       `Node ${machine.node}, Python ${machine.python}, ${machine.cpu}, ${machine.cores} cores`,
   );
   const report: Record<string, unknown> = {};
+  const claims: { seed: string; ours: string; unit: string; value: number }[] = [];
   let missed = 0;
   for (const group of await loadGroups()) {
     const session = await group.setup({ quick });
@@ -99,13 +103,22 @@ async function main(): Promise<void> {
       return { name: goal.name, unit: goal.unit, value, min: goal.min, max: goal.max, met };
     });
     missed += goals.filter((g) => !g.met).length;
+    for (const claim of group.claims ?? []) {
+      claims.push({ seed: claim.seed, ours: claim.ours, unit: claim.unit, value: claim.measure(lookup) });
+    }
     printGroup(group, results, goals);
     report[group.name] = { description: group.description, baseline: group.baseline, results, goals };
   }
-  const out = new URL('./results/', import.meta.url);
+  if (claims.length > 0) {
+    console.log('\n## The seed claims beside our measurements (same run)');
+    const rows = [['seed claim', 'what we measure', 'measured']];
+    for (const c of claims) rows.push([c.seed, c.ours, formatValue(c.value, c.unit)]);
+    console.log(table(rows));
+  }
+  const out = pathToFileURL(join(repoRoot, 'bench', 'results/'));
   mkdirSync(out, { recursive: true });
   const file = new URL('latest.json', out);
-  const payload = { date: new Date().toISOString(), quick, machine, groups: report };
+  const payload = { date: new Date().toISOString(), quick, machine, groups: report, claims };
   writeFileSync(file, `${JSON.stringify(payload, null, 2)}\n`);
   console.log(
     `\nAll figures written to bench/results/latest.json${missed ? `; ${missed} goal(s) missed` : ''}.`,

@@ -1,12 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { MCPCodeExecutionFramework } from '@mcp-exec/framework';
 import { PythonPool } from '@mcp-exec/process-pool';
 import { defineGroup } from '../lib/group.js';
+import { skillsDir } from '../lib/paths.js';
 import { resolvePython } from '../lib/python.js';
 
 /** Calls in flight per measured call of the concurrent cases. */
 const IN_FLIGHT = 2_000;
-const SKILLS = fileURLToPath(new URL('../../examples/skills', import.meta.url));
+const SKILLS = skillsDir;
 const HELLO = `${SKILLS}/hello/index.py`;
 
 const BASELINE = `pool.run: ${IN_FLIGHT} calls in flight`;

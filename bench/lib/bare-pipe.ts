@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
 import { resolvePython } from './python.js';
 
 /** One trivial call as the bare pipe's echo process reads it. */
@@ -24,7 +25,7 @@ export interface BarePipe {
   close(): Promise<void>;
 }
 
-const ECHO = fileURLToPath(new URL('./echo.py', import.meta.url));
+const ECHO = join(repoRoot, 'bench', 'lib', 'echo.py');
 /** Marks the process for the leak checks of the test runner and of CI. */
 const WORKER_MARKER = '--mcp-exec-worker';
 const EXIT_GRACE_MS = 2_000;

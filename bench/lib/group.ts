@@ -51,6 +51,19 @@ export interface Goal {
   readonly max?: number;
 }
 
+/**
+ * A headline figure of the seed projects this SDK replaces, set beside what we measure. Claims
+ * are printed in one closing table after every group has run.
+ */
+export interface Claim {
+  /** What the seed claimed, in its words: `2,500 tasks/s`. */
+  readonly seed: string;
+  /** What we measure for it, and how: `trivial skill through the facade, many in flight`. */
+  readonly ours: string;
+  readonly unit: string;
+  readonly measure: (results: GroupResults) => number;
+}
+
 /** A bench group: one file in `bench/groups/` exporting `group`. */
 export interface BenchGroup {
   readonly name: string;
@@ -61,6 +74,8 @@ export interface BenchGroup {
   /** Starts whatever the cases need (processes, caches) and returns the cases. */
   readonly setup: (options: { quick: boolean }) => Promise<GroupSession> | GroupSession;
   readonly goals?: readonly Goal[];
+  /** Seed claims this group's figures answer; see {@link Claim}. */
+  readonly claims?: readonly Claim[];
 }
 
 /** Identity helper that gives group files type checking and inference. */
