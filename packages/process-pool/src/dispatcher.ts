@@ -67,27 +67,52 @@ export class Dispatcher {
     this.#watchdog = undefined;
   }
 
-  /** The batcher's flush: one worker for the whole batch. */
+  /**
+   * The batcher's flush. A batch goes to one worker, unless other workers idle: then it is
+   * shared out among them, so that a burst of slow (CPU-bound) tasks runs in parallel instead
+   * of in line on one worker. Batches form under load, when workers are busy, so a steady
+   * stream of quick tasks is rarely split.
+   */
   readonly flush = (tasks: readonly Task[]): Promise<readonly BatchResult<RunResult>[]> => {
     // Each task is a thenable that settles when its own result line arrives.
     const results = tasks as unknown as readonly PromiseLike<RunResult>[];
+    const ways = tasks.length > 1 ? Math.min(tasks.length, Math.max(1, this.#idleWorkers())) : 1;
+    if (ways === 1) {
+      this.#send(tasks);
+    } else {
+      const size = Math.ceil(tasks.length / ways);
+      for (let start = 0; start < tasks.length; start += size) this.#send(tasks.slice(start, start + size));
+    }
+    return Promise.resolve(results);
+  };
+
+  /** Workers that could start a batch now: idle in generic-pool, or leased and idle. */
+  #idleWorkers(): number {
+    let idle = this.#pool.available;
+    for (const [worker, load] of this.#leases) if (load === 0 && worker.usable) idle++;
+    return idle;
+  }
+
+  /** Sends one batch to a worker: a quick one at once, else one leased from generic-pool. */
+  #send(tasks: readonly Task[]): void {
     const quick = this.#quickWorker();
     if (quick !== undefined) {
       this.#dispatch(quick, tasks);
-      return Promise.resolve(results);
+      return;
     }
-    return this.lease().then(
+    this.lease().then(
       (worker) => {
         // Callers that aborted while the batch waited for a worker: their tasks are not sent.
         // (Their own signals are checked: the batcher creates context.signal only on demand.)
         const live = withoutAborted(tasks);
         if (live.length === 0) this.giveBack(worker);
         else this.#dispatch(worker, live);
-        return results;
       },
-      (error: unknown) => tasks.map(() => this.#leaseFailure(error)),
+      (error: unknown) => {
+        for (const task of tasks) task.reject(this.#leaseFailure(error));
+      },
     );
-  };
+  }
 
   /**
    * A leased worker that can take this batch at once, without generic-pool: one that is idle

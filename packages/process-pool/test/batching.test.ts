@@ -52,6 +52,19 @@ describe('2. batching', () => {
     expect((error as Error).message).toContain('about to exit hard');
   });
 
+  it('shares a burst out among idle workers instead of queueing it on one', async () => {
+    const pool = createPool({ minWorkers: 2, maxWorkers: 2 });
+    await pool.start();
+    const before = pool.stats().batches;
+    const naps = await Promise.all(
+      [1, 2, 3, 4].map(() => pool.run({ path: slow, fn: 'nap', params: { seconds: 0.2 } })),
+    );
+    // The four calls formed one batch; two idle workers took two tasks each.
+    expect(pool.stats().batches - before).toBe(2);
+    expect(new Set(naps.map((r) => r.workerId)).size).toBe(2);
+    expect(naps.filter((r) => r.workerId === naps[0]!.workerId)).toHaveLength(2);
+  });
+
   it('queues a batch behind a busy worker only while its batches are quick, never behind a slow task', async () => {
     const pool = createPool({ minWorkers: 2, maxWorkers: 2 });
     await pool.start();

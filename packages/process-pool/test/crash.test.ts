@@ -19,7 +19,8 @@ describe('5. crash safety', () => {
     const dir = await tempDir();
     const log = `${dir}/ran.log`;
     const marker = `${dir}/running`;
-    const pool = createPool({ minWorkers: 2, maxWorkers: 2 });
+    // One idle worker, so that the batch of 100 is not shared out; the re-run starts another.
+    const pool = createPool({ minWorkers: 1, maxWorkers: 2 });
     await pool.start();
     await pool.run({ path: crash, fn: 'record', params: { log: `${dir}/warm.log`, value: -1 } });
 
