@@ -13,20 +13,15 @@ import {
   MCPCodeExecutionFramework,
   type MCPCodeExecutionFrameworkOptions,
 } from '../src/index.js';
-import { copyOfExamples, EXAMPLE_SKILLS, scratchDir, writeFiles } from './helpers.js';
-
-const POOL = { minWorkers: 1, maxWorkers: 2 } as const;
-
-function framework(options: MCPCodeExecutionFrameworkOptions = {}): MCPCodeExecutionFramework {
-  return new MCPCodeExecutionFramework({ skillsDir: EXAMPLE_SKILLS, pool: POOL, ...options });
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => expect.unreachable(`expected a rejection, got ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
-}
+import {
+  copyOfExamples,
+  EXAMPLE_SKILLS,
+  failure,
+  framework,
+  POOL,
+  scratchDir,
+  writeFiles,
+} from './helpers.js';
 
 describe('options', () => {
   it("accepts the seed's options object verbatim", async () => {

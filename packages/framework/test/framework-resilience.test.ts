@@ -8,24 +8,9 @@ import {
   isSerializationError,
   isSkillNotFoundError,
   isWorkerCrashedError,
-  MCPCodeExecutionFramework,
-  type MCPCodeExecutionFrameworkOptions,
   type SkillTask,
 } from '../src/index.js';
-import { EXAMPLE_SKILLS, scratchDir } from './helpers.js';
-
-const POOL = { minWorkers: 1, maxWorkers: 2 } as const;
-
-function framework(options: MCPCodeExecutionFrameworkOptions = {}): MCPCodeExecutionFramework {
-  return new MCPCodeExecutionFramework({ skillsDir: EXAMPLE_SKILLS, pool: POOL, ...options });
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => expect.unreachable(`expected a rejection, got ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
-}
+import { failure, framework, scratchDir } from './helpers.js';
 
 describe('circuit breaker', () => {
   it('opens after 5 consecutive failures, rejects fast, half-opens after the timeout, and closes again', async () => {

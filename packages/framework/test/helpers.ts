@@ -2,6 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { MCPCodeExecutionFramework, type MCPCodeExecutionFrameworkOptions } from '../src/index.js';
 
 /** The example skills shipped in the repository. */
 export const EXAMPLE_SKILLS = fileURLToPath(new URL('../../../examples/skills', import.meta.url));
@@ -32,4 +34,20 @@ export function copyOfExamples(): { path: string; remove: () => void } {
 /** A SKILL.md with the given front matter lines. */
 export function skillMd(frontMatter: string, body = ''): string {
   return `---\n${frontMatter.trim()}\n---\n${body}`;
+}
+
+/** A small pool: one worker at start, two at most. */
+export const POOL = { minWorkers: 1, maxWorkers: 2 } as const;
+
+/** The example skills on a small pool. */
+export function framework(options: MCPCodeExecutionFrameworkOptions = {}): MCPCodeExecutionFramework {
+  return new MCPCodeExecutionFramework({ skillsDir: EXAMPLE_SKILLS, pool: POOL, ...options });
+}
+
+/** The rejection of `promise`; a test failure if it resolves. */
+export async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    (value) => expect.unreachable(`expected a rejection, got ${JSON.stringify(value)}`),
+    (error: unknown) => error,
+  );
 }

@@ -1,26 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  isCircuitOpenError,
-  isPythonError,
-  MCPCodeExecutionFramework,
-  type MCPCodeExecutionFrameworkOptions,
-} from '../src/index.js';
-import { copyOfExamples, EXAMPLE_SKILLS, scratchDir, skillMd, writeFiles } from './helpers.js';
-
-const POOL = { minWorkers: 1, maxWorkers: 2 } as const;
-
-function framework(options: MCPCodeExecutionFrameworkOptions = {}): MCPCodeExecutionFramework {
-  return new MCPCodeExecutionFramework({ skillsDir: EXAMPLE_SKILLS, pool: POOL, ...options });
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => expect.unreachable(`expected a rejection, got ${JSON.stringify(value)}`),
-    (error: unknown) => error,
-  );
-}
+import { isCircuitOpenError, isPythonError, MCPCodeExecutionFramework } from '../src/index.js';
+import { copyOfExamples, failure, framework, scratchDir, skillMd, writeFiles } from './helpers.js';
 
 /** A cacheable skill that appends a line to `log` each time it really runs. */
 function countingSkill(root: string, name: string, log: string, body: string): void {
