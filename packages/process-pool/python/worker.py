@@ -616,7 +616,7 @@ def run_task(task, started, want, checked, path, name):
                     module = load_module(path, checked)
                 else:
                     module = entry.module
-                fn = getattr(module, name, None) if name else None
+                fn = getattr(module, name or "execute", None)
                 if fn is None:
                     fn = resolve_function(module, path, name)
                 params = task.get("params")
