@@ -4,7 +4,8 @@ Stdlib only, Python >= 3.9, POSIX. Protocol (see the package README for the full
 
 * fd 3 (in): one JSON line per batch, an array of tasks
   ``{"id", "kind"?: "code"|"preload"|"ping", "path", "fn"?, "params"?, "source", "input", "timeoutMs"?}``
-  (no ``kind`` is a skill call; no ``timeoutMs`` is the pool's default).
+  (no ``kind`` is a skill call; no ``timeoutMs`` is the pool's default; a skill call without
+  ``path`` calls the same function as the skill call just before it in the batch).
 * fd 4 (out): one JSON line per task, in task order: ``{"id", "ok": true, "us", "value", "out"?, "err"?}``
   or ``{"id", "ok": false, "us", "error": {"kind", "type", "message", "traceback", ...}, ...}``;
   plus ``{"claim": n}`` lines that tell Node which tasks may have started (see ``run_batch``).
@@ -615,7 +616,7 @@ def run_task(task, started, want, checked, path, name):
                     module = load_module(path, checked)
                 else:
                     module = entry.module
-                fn = getattr(module, name, None) if name else None
+                fn = getattr(module, name or "execute", None)
                 if fn is None:
                     fn = resolve_function(module, path, name)
                 params = task.get("params")
@@ -697,6 +698,7 @@ def run_batch(tasks):
     """
     global seq, claim, current, deadline, flushed_at
     last = seq + len(tasks)
+    last_path = last_fn = None  # the previous skill call's, for calls that leave them off
     claim = last
     checked = set()
     started = flushed_at = perf_counter()
@@ -709,12 +711,27 @@ def run_batch(tasks):
             if seq > claim:
                 claim = seq
                 append('{"claim":%d}\n' % claim)
+            if task[2] is not None:
+                last_path, last_fn = task[2], task[3]
             append(error_line(task[0], 0, task[1]))
             continue
         skill = "kind" not in task
-        fn = task.get("fn")
-        path = task["path"] if skill else None
-        names = fast_functions.get(path) if skill else None
+        if skill:
+            path = task.get("path")
+            if path is None:
+                path, fn = last_path, last_fn
+                if path is None:
+                    if seq > claim:
+                        claim = seq
+                        append('{"claim":%d}\n' % claim)
+                    append(error_line(task["id"], 0, NO_PATH))
+                    continue
+            else:
+                fn = last_fn = task.get("fn")
+                last_path = path
+            names = fast_functions.get(path)
+        else:
+            path = fn = names = last_path = last_fn = None
         if names is None or fn not in names:
             if claim != seq:
                 claim = seq  # narrow (or widen) the claim to exactly this task
@@ -757,6 +774,13 @@ def run_batch(tasks):
 # ---------------------------------------------------------------------------------------------
 # Input: one batch per line on fd 3.
 
+NO_PATH = {
+    "kind": "python",
+    "type": "ValueError",
+    "message": "a skill call without a path, and no skill call before it in its batch",
+}
+
+
 def decode_batch(line):
     try:
         return decode_line(line)
@@ -766,11 +790,16 @@ def decode_batch(line):
 
 def decode_batch_slowly(text):
     """Decodes a batch element by element, so one task JSON cannot decode (nested deeper than the
-    recursion limit) fails alone: it becomes an (id, error payload) pair instead of a dict."""
+    recursion limit) fails alone: it becomes an (id, error payload, path, fn) tuple instead of a
+    dict, with the path and function it names, if any: the calls after it may leave theirs off."""
     import re
 
     decoder = json.JSONDecoder()
-    id_pattern = re.compile(r'\s*\{\s*"id"\s*:\s*(-?\d+)')
+    # Node writes a task's fields in this order: id, (kind,) path, fn, params.
+    string = r'"(?:[^"\\]|\\.)*"'
+    id_pattern = re.compile(
+        r'\s*\{\s*"id"\s*:\s*(-?\d+)(?:\s*,\s*"path"\s*:\s*(%s)(?:\s*,\s*"fn"\s*:\s*(%s))?)?' % (string, string)
+    )
     tasks = []
     index = text.index("[") + 1
     while True:
@@ -784,6 +813,8 @@ def decode_batch_slowly(text):
         except (RecursionError, MemoryError) as exc:
             match = id_pattern.match(text, index)
             task_id = int(match.group(1)) if match else -1
+            path = json.loads(match.group(2)) if match and match.group(2) else None
+            fn = json.loads(match.group(3)) if match and match.group(3) else None
             index = skip_json_value(text, index)
             reason = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
             payload = {
@@ -792,7 +823,7 @@ def decode_batch_slowly(text):
                 "path": "params",
                 "message": "the task's parameters cannot be decoded by Python: %s" % reason,
             }
-            tasks.append((task_id, payload))
+            tasks.append((task_id, payload, path, fn))
 
 
 def skip_json_value(text, index):

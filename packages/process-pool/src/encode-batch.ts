@@ -21,6 +21,12 @@ export interface EncodedBatch {
  * tasks encoded one by one, so that one bad task fails alone and the rest go in frames that fit.
  */
 export function encodeBatch(tasks: readonly Task[], maxBytes: number): EncodedBatch {
+  let previous: Task | undefined;
+  for (let i = 0; i < tasks.length; i++) {
+    const task = tasks[i]!;
+    task.follow(previous);
+    previous = task;
+  }
   try {
     const text = encodeFrame(tasks);
     // A UTF-16 code unit takes at most 3 bytes in UTF-8: most frames need no byte count at all.
@@ -47,6 +53,7 @@ function encodeOneByOne(tasks: readonly Task[], maxBytes: number): EncodedBatch 
     bytes = 2;
   };
   for (const task of tasks) {
+    task.follow(undefined); // frames split anywhere: each task carries its own path
     let json: string;
     try {
       json = JSON.stringify(task);

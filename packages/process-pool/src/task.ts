@@ -15,7 +15,8 @@ const REJECTED = 2;
  * fields and prototype getters are not serialised, `undefined` fields are skipped), so a batch of
  * tasks is encoded in one call without building a second object per task. Fields that hold their
  * default stay `undefined` and off the wire: no `kind` for a skill call, no `timeoutMs` for the
- * pool's default timeout.
+ * pool's default timeout. A skill call that calls the same function as the task before it in its
+ * frame leaves `path` and `fn` off too (see `repeats`): the worker takes them from that task.
  *
  * It is also the result the pool hands the batcher for this task: a minimal thenable whose
  * `then()` the batcher calls once. A promise per task would cost an allocation, a closure and a
@@ -23,14 +24,20 @@ const REJECTED = 2;
  */
 export class Task {
   readonly id: number;
-  readonly kind: TaskKind | undefined;
-  readonly path: string | undefined;
-  readonly fn: string | undefined;
+  // `declare`: fields that most tasks (skill calls) leave unset are own properties only when set,
+  // so that JSON.stringify walks four fields of a skill call instead of eight.
+  declare readonly kind: TaskKind | undefined;
+  /** On the wire: the file, or `undefined` when the frame's previous task names the same function. */
+  path: string | undefined;
+  /** On the wire: the function, or `undefined` as `path` is (or for the default function). */
+  fn: string | undefined;
   readonly params: Readonly<Record<string, unknown>> | undefined;
-  readonly source: string | undefined;
-  readonly input: unknown;
+  declare readonly source: string | undefined;
+  declare readonly input: unknown;
   /** On the wire only when it differs from the pool's default; see `limitMs`. */
-  readonly timeoutMs: number | undefined;
+  declare readonly timeoutMs: number | undefined;
+  readonly #path: string | undefined;
+  readonly #fn: string | undefined;
   readonly #limitMs: number;
   readonly #signal: AbortSignal | undefined;
   #state = PENDING;
@@ -50,14 +57,17 @@ export class Task {
     defaultTimeoutMs: number,
     signal: AbortSignal | undefined,
   ) {
+    // The wire order, which the worker relies on to name an undecodable task: id, kind, path, fn.
     this.id = id;
-    this.kind = kind;
+    if (kind !== undefined) this.kind = kind;
     this.path = path;
     this.fn = fn;
+    this.#path = path;
+    this.#fn = fn;
     this.params = params;
-    this.source = source;
-    this.input = input;
-    this.timeoutMs = timeoutMs === defaultTimeoutMs ? undefined : timeoutMs;
+    if (source !== undefined) this.source = source;
+    if (input !== undefined) this.input = input;
+    if (timeoutMs !== defaultTimeoutMs) this.timeoutMs = timeoutMs;
     this.#limitMs = timeoutMs;
     this.#signal = signal;
   }
@@ -97,6 +107,27 @@ export class Task {
   ): Task {
     const { path, source, input } = fields;
     return new Task(id, kind, path, undefined, undefined, source, input, timeoutMs, defaultTimeoutMs, signal);
+  }
+
+  /**
+   * Sets the wire form for a frame: with `previous` a skill call of the same function, `path` and
+   * `fn` stay off the wire (the worker decodes a long path once per run of calls, not per call);
+   * otherwise, or with `undefined`, the task carries its own.
+   */
+  follow(previous: Task | undefined): void {
+    if (
+      previous !== undefined &&
+      this.kind === undefined &&
+      previous.kind === undefined &&
+      this.#path === previous.#path &&
+      this.#fn === previous.#fn
+    ) {
+      this.path = undefined;
+      this.fn = undefined;
+    } else {
+      this.path = this.#path;
+      this.fn = this.#fn;
+    }
   }
 
   /** The task's timeout in milliseconds, from its start in the worker. */

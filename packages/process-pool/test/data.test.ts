@@ -59,6 +59,21 @@ describe('10. data', () => {
     expect((tooDeep as PromiseRejectedResult).reason).toMatchObject({ direction: 'params' });
     expect(fine).toMatchObject({ status: 'fulfilled', value: { value: 'neighbour' } });
 
+    // Fine for Node, too deep for Python's decoder. The neighbour calls the same function, so it
+    // leaves path and fn off the wire: the worker takes them from the task it could not decode.
+    let deepForPython: unknown[] = [];
+    for (let i = 0; i < 2_000; i++) deepForPython = [deepForPython];
+    const [undecodable, same] = await Promise.allSettled([
+      pool.run({ path: data, fn: 'depth', params: { value: deepForPython } }),
+      pool.run({ path: data, fn: 'depth', params: { value: [[1]] } }),
+    ]);
+    expect((undecodable as PromiseRejectedResult).reason).toMatchObject({
+      name: 'SerializationError',
+      direction: 'params',
+      message: expect.stringContaining('cannot be decoded by Python'),
+    });
+    expect(same).toMatchObject({ status: 'fulfilled', value: { value: 2 } });
+
     // Too deep for Python's encoder on the way back.
     const back = await pool
       .run({ path: data, fn: 'nest', params: { depth: 5_000 } })
