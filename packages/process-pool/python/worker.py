@@ -6,8 +6,11 @@ Stdlib only, Python >= 3.9, POSIX. Protocol (see the package README for the full
   ``{"id", "kind"?: "code"|"preload"|"ping", "path", "fn"?, "params"?, "source", "input", "timeoutMs"?}``
   (no ``kind`` is a skill call; no ``timeoutMs`` is the pool's default; a skill call without
   ``path`` calls the same function as the skill call just before it in the batch).
-* fd 4 (out): one JSON line per task, in task order: ``{"id", "ok": true, "us", "value", "out"?, "err"?}``
-  or ``{"id", "ok": false, "us", "error": {"kind", "type", "message", "traceback", ...}, ...}``;
+* fd 4 (out): results in task order, never past the end of their batch. A run of plain results
+  (ok, nothing captured) is one line ``{"run": first id, "us": [...], "values": [...]}``, the
+  i-th entries for the i-th task from the one with id ``run``; any other result has its own line,
+  ``{"id", "ok": true, "us", "value", "out"?, "err"?}`` or
+  ``{"id", "ok": false, "us", "error": {"kind", "type", "message", "traceback", ...}, ...}``;
   plus ``{"claim": n}`` lines that tell Node which tasks may have started (see ``run_batch``).
 
 stdout and stderr stay free for the tasks: ``sys.stdout``/``sys.stderr`` are captured per task;
@@ -435,6 +438,16 @@ def run_coroutine(coroutine):
 out = []
 flushing = False
 flushed_at = 0.0
+# Plain results (ok, no captured output) of consecutive tasks, as (id, us, value JSON) tuples:
+# they leave as one line, {"run": first id, "us": [...], "values": [...]}, which costs Node one
+# small object per result instead of five, and Python no line per result. Each value is encoded
+# when its task ends (a later task may change an object an earlier one returned); only the line
+# is built later. One tuple per result, appended in one step, so the tick never sees half of one.
+run = []
+run_bytes = 0
+# Room kept in a line for its fixed parts, and per result for its duration and commas.
+LINE_OVERHEAD = 64
+RESULT_OVERHEAD = 24
 
 
 def write_all(data):
@@ -443,11 +456,32 @@ def write_all(data):
         view = view[os.write(OUT_FD, view):]
 
 
+def seal():
+    """Turns the pending run of plain results into its line in `out`, after the lines before it."""
+    global flushing, run_bytes
+    if not run:
+        return
+    was = flushing
+    flushing = True  # the tick must not seal (or flush) the same run while this builds it
+    try:
+        if len(run) == 1:  # one call at a time: the line of a single result is the cheaper one
+            out.append('{"id":%d,"ok":true,"us":%d,"value":%s}\n' % run[0])
+        else:
+            us = ",".join([str(item[1]) for item in run])
+            out.append('{"run":%d,"us":[%s],"values":[%s]}\n' % (run[0][0], us, ",".join([item[2] for item in run])))
+        run.clear()
+        run_bytes = 0
+    finally:
+        flushing = was
+
+
 def flush():
     """Writes the buffered lines in one syscall. Only this function and the tick write to fd 4."""
     global flushing, flushed_at
     flushing = True  # the tick must not write (or clear `out`) while this runs
     try:
+        if run:
+            seal()
         if out:
             data = "".join(out).encode("ascii")
             out.clear()
@@ -459,7 +493,8 @@ def flush():
 
 # ---------------------------------------------------------------------------------------------
 # The timer: one ITIMER_REAL for both the task deadline and the output tick, re-armed only when
-# the wanted time moves earlier (float compares per task, a syscall only now and then).
+# the wanted time moves earlier (float compares per task, a syscall only now and then); a tick
+# still pending when a batch ends is disarmed (see run_batch).
 
 seq = 0  # tasks received since start; Node counts the same way
 claim = 0  # no task with a higher seq has started; Node knows it without being told per batch
@@ -475,6 +510,12 @@ def arm(at):
     signal.setitimer(signal.ITIMER_REAL, max(at - perf_counter(), 1e-6))
 
 
+def disarm():
+    global timer_at
+    timer_at = INF
+    signal.setitimer(signal.ITIMER_REAL, 0)
+
+
 def on_alarm(signum, frame):
     global timer_at, claim
     now = perf_counter()
@@ -488,7 +529,7 @@ def on_alarm(signum, frame):
             # so a crash now re-runs them elsewhere instead of failing them.
             claim = current
             out.append('{"claim":%d}\n' % claim)
-        if out:
+        if out or run:
             flush()
     if running:
         arm(deadline)
@@ -598,13 +639,14 @@ CoroutineType = types.CoroutineType
 
 
 def run_task(task, started, want, checked, path, name):
-    """Runs one task and returns its result line; sets `ended`. Never raises (short of os._exit).
+    """Runs one task and returns its result line, or None when the result joined the run; sets
+    `ended`. Never raises (short of os._exit).
     `path` and `name` are the skill's file and function (`path` None for other kinds of task).
 
     The timer is armed (for `want`) only after `running` is set: an alarm that fires in between
     then sees a running task and re-arms for its deadline, instead of leaving it without one.
     """
-    global running, ended
+    global running, ended, run_bytes
     try:
         try:
             running = True  # first statement of the try: the tick may raise TaskTimeout from here on
@@ -658,6 +700,14 @@ def run_task(task, started, want, checked, path, name):
             line = serialization_line(task["id"], us, value, exc)
             ended = perf_counter()
             return line
+        size = len(text) + RESULT_OVERHEAD
+        if not captured and size + LINE_OVERHEAD <= MAX_MESSAGE:
+            # A plain result: it joins the run, which is sealed first if it would grow too long.
+            if run_bytes + size + LINE_OVERHEAD > MAX_MESSAGE:
+                seal()
+            run_bytes += size
+            run.append((task["id"], us, text))
+            return None
         if captured:
             text += output_fields()
         line = f'{{"id":{task["id"]},"ok":true,"us":{us},"value":{text}}}\n'
@@ -713,6 +763,7 @@ def run_batch(tasks):
                 append('{"claim":%d}\n' % claim)
             if task[2] is not None:
                 last_path, last_fn = task[2], task[3]
+            seal()
             append(error_line(task[0], 0, task[1]))
             continue
         skill = "kind" not in task
@@ -724,6 +775,7 @@ def run_batch(tasks):
                     if seq > claim:
                         claim = seq
                         append('{"claim":%d}\n' % claim)
+                    seal()
                     append(error_line(task["id"], 0, NO_PATH))
                     continue
             else:
@@ -736,7 +788,7 @@ def run_batch(tasks):
             if claim != seq:
                 claim = seq  # narrow (or widen) the claim to exactly this task
                 append('{"claim":%d}\n' % claim)
-            if out:
+            if out or run:
                 flush()
                 started = flushed_at
         elif seq > claim:
@@ -751,7 +803,10 @@ def run_batch(tasks):
         # While other tasks of the batch are claimed, tick soon: if this task runs long, the tick
         # narrows the claim. Otherwise only the deadline matters.
         want = started + TICK if claim > seq and started + TICK < deadline else deadline
-        append(run_task(task, started, want, checked, path, fn))
+        line = run_task(task, started, want, checked, path, fn)
+        if line is not None:
+            seal()
+            append(line)
         if skill:
             if names is None:
                 names = fast_functions.setdefault(path, set())
@@ -768,6 +823,10 @@ def run_batch(tasks):
             elif timer_at > started + TICK:
                 arm(started + TICK)  # results wait in the buffer: they leave even if the next task hangs
     flush()
+    if timer_at < flushed_at + 2 * TICK:
+        # A tick due soon would find nothing to do, or cut the next batch into two writes. A
+        # task's deadline, far off, stays armed: it costs nothing, and re-arming would.
+        disarm()
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 
@@ -915,6 +974,9 @@ def watch_parent():
     platforms where a closed socket does not raise POLLHUP, and a parent that died before
     `die_with_parent` armed the kernel's signal.
     """
+    # The timer's signal goes to the main thread, which runs the handler: interrupted there, a
+    # task blocked in a system call (a sleep) times out at once, and this thread sleeps on.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
     parent = os.getppid()
     poller = select.poll()
     poller.register(IN_FD, 0)

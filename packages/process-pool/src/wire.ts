@@ -20,13 +20,19 @@ export interface WireError {
   readonly limit?: number;
 }
 
-/** One line from the worker: a task's result, a claim, or its last words. */
+/** One line from the worker: a task's result, a run of plain results, a claim, or its last words. */
 export interface WireMessage {
   /** A result: the task's id. */
   readonly id?: number;
   readonly ok?: boolean;
-  /** Run time in microseconds. */
-  readonly us?: number;
+  /** Run time in microseconds; in a run, one per result. */
+  readonly us?: number | readonly unknown[];
+  /**
+   * A run of plain results (ok, no output) of consecutive tasks of one batch: the id of the first;
+   * `us` and `values` hold one entry per task, in order.
+   */
+  readonly run?: number;
+  readonly values?: readonly unknown[];
   readonly value?: unknown;
   readonly error?: WireError;
   readonly out?: string;

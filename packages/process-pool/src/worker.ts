@@ -303,7 +303,8 @@ export class Worker {
       return;
     }
     const message = frame as WireMessage;
-    if (typeof message.id === 'number') this.#onResult(message);
+    if (typeof message.run === 'number') this.#onRun(message.run, message.us, message.values);
+    else if (typeof message.id === 'number') this.#onResult(message);
     else if (typeof message.claim === 'number') this.#claim = message.claim;
     else if (typeof message.fatal === 'string') this.#fatal = message.fatal;
     else this.#onProtocolError(`unexpected message: ${JSON.stringify(frame).slice(0, 200)}`);
@@ -312,6 +313,42 @@ export class Worker {
   readonly #onFrameError = (error: FrameError): void => {
     this.#onProtocolError(error.message);
   };
+
+  /**
+   * Plain results of consecutive tasks of the batch at the head, from the one with id `first`:
+   * values, no output. A run never reaches past its batch.
+   */
+  #onRun(first: number, us: WireMessage['us'], values: WireMessage['values']): void {
+    const batch = this.#inFlight[0];
+    const task = batch?.tasks[batch.next];
+    if (batch === undefined || task === undefined || task.id !== first) {
+      this.#onProtocolError(`results from task ${first}, expected ${task?.id ?? 'none'}`);
+      return;
+    }
+    const count = Array.isArray(values) ? values.length : 0;
+    if (!Array.isArray(us) || us.length !== count || count === 0 || batch.next + count > batch.tasks.length) {
+      this.#onProtocolError(`a malformed run of results from task ${first}`);
+      return;
+    }
+    const counters = this.#config.counters;
+    for (let i = 0; i < count; i++) {
+      const next = batch.tasks[batch.next++]!;
+      this.tasksRun++;
+      if (next.kind !== 'ping') {
+        counters.tasksRun++;
+        counters.succeeded++;
+      }
+      const micros = us[i];
+      next.resolve({
+        value: values![i],
+        stdout: '',
+        stderr: '',
+        durationMs: typeof micros === 'number' ? micros / 1000 : 0,
+        workerId: this.id,
+      });
+    }
+    if (batch.next === batch.tasks.length) this.#batchEnded(batch);
+  }
 
   #onResult(message: WireMessage): void {
     const batch = this.#inFlight[0];
@@ -324,7 +361,7 @@ export class Worker {
     this.tasksRun++;
     const counters = this.#config.counters;
     if (task.kind !== 'ping') counters.tasksRun++;
-    const durationMs = (message.us ?? 0) / 1000;
+    const durationMs = (typeof message.us === 'number' ? message.us : 0) / 1000;
     if (message.ok === true) {
       if (task.kind !== 'ping') counters.succeeded++;
       task.resolve({
@@ -337,14 +374,17 @@ export class Worker {
     } else {
       this.#onTaskError(task, message, durationMs);
     }
-    if (batch.next === batch.tasks.length) {
-      this.#inFlight.shift();
-      const now = performance.now();
-      this.#lastBatchMs = now - Math.max(batch.sentAt, this.#lastDoneAt);
-      this.#lastDoneAt = now;
-      batch.onDone?.();
-      if (this.#inFlight.length === 0) this.#emptied();
-    }
+    if (batch.next === batch.tasks.length) this.#batchEnded(batch);
+  }
+
+  /** Every task of the batch at the head has its result. */
+  #batchEnded(batch: InFlight): void {
+    this.#inFlight.shift();
+    const now = performance.now();
+    this.#lastBatchMs = now - Math.max(batch.sentAt, this.#lastDoneAt);
+    this.#lastDoneAt = now;
+    batch.onDone?.();
+    if (this.#inFlight.length === 0) this.#emptied();
   }
 
   #emptied(): void {
