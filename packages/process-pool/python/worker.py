@@ -636,23 +636,29 @@ def execute_other(kind, task, checked):
 
 ended = 0.0  # when the last task ended: the next one starts then (one clock read per task)
 CoroutineType = types.CoroutineType
+# The function the last skill call found: the calls that follow it in its batch without a path
+# call it too, without looking up the module and the function again. None until one is found.
+found = None
 
 
-def run_task(task, started, want, checked, path, name):
+def run_task(task, started, want, checked, path, name, target):
     """Runs one task and returns its result line, or None when the result joined the run; sets
     `ended`. Never raises (short of os._exit).
-    `path` and `name` are the skill's file and function (`path` None for other kinds of task).
+    `path` and `name` are the skill's file and function (`path` None for other kinds of task);
+    `target` is that function when the caller knows it already (see `found`), else None.
 
     The timer is armed (for `want`) only after `running` is set: an alarm that fires in between
     then sees a running task and re-arms for its deadline, instead of leaving it without one.
     """
-    global running, ended, run_bytes
+    global running, ended, run_bytes, found
     try:
         try:
             running = True  # first statement of the try: the tick may raise TaskTimeout from here on
             if timer_at > want + HALF_TICK:
                 arm(want)
-            if path is not None:  # a skill call: the hot path, inlined
+            if target is not None:  # a call that follows its function's first call: the hot path
+                fn = target
+            elif path is not None:  # the first call of a function in its batch
                 entry = modules.get(path)
                 if entry is None or path not in checked:
                     module = load_module(path, checked)
@@ -661,6 +667,8 @@ def run_task(task, started, want, checked, path, name):
                 fn = getattr(module, name or "execute", None)
                 if fn is None:
                     fn = resolve_function(module, path, name)
+                found = fn
+            if path is not None:
                 params = task.get("params")
                 value = fn(**params) if params else fn()
                 if type(value) is CoroutineType:
@@ -746,7 +754,7 @@ def run_batch(tasks):
     and the claim narrows to it before it starts, so that if it crashes the worker at once, no
     finished result is lost and only that task fails.
     """
-    global seq, claim, current, deadline, flushed_at
+    global seq, claim, current, deadline, flushed_at, found
     last = seq + len(tasks)
     last_path = last_fn = None  # the previous skill call's, for calls that leave them off
     claim = last
@@ -763,14 +771,16 @@ def run_batch(tasks):
                 append('{"claim":%d}\n' % claim)
             if task[2] is not None:
                 last_path, last_fn = task[2], task[3]
+                found = None
             seal()
             append(error_line(task[0], 0, task[1]))
             continue
         skill = "kind" not in task
+        target = None
         if skill:
             path = task.get("path")
             if path is None:
-                path, fn = last_path, last_fn
+                path, fn, target = last_path, last_fn, found
                 if path is None:
                     if seq > claim:
                         claim = seq
@@ -781,6 +791,7 @@ def run_batch(tasks):
             else:
                 fn = last_fn = task.get("fn")
                 last_path = path
+                found = None  # until this call finds its function
             names = fast_functions.get(path)
         else:
             path = fn = names = last_path = last_fn = None
@@ -803,7 +814,7 @@ def run_batch(tasks):
         # While other tasks of the batch are claimed, tick soon: if this task runs long, the tick
         # narrows the claim. Otherwise only the deadline matters.
         want = started + TICK if claim > seq and started + TICK < deadline else deadline
-        line = run_task(task, started, want, checked, path, fn)
+        line = run_task(task, started, want, checked, path, fn, target)
         if line is not None:
             seal()
             append(line)

@@ -45,6 +45,20 @@ describe('3. typed errors', () => {
     const missing = (await pool.run({ path: errors, fn: 'nothing_here' }).catch((e) => e)) as PythonError;
     expect(missing).toMatchObject({ pythonType: 'AttributeError' });
     expect(missing.message).toContain("defines no function 'nothing_here'");
+    // Calls in one batch that follow a call of the same function look for it themselves if that
+    // call could not find it: they fail the same way, never calling the function found before.
+    const batchesBefore = pool.stats().batches;
+    const batch = await Promise.allSettled([
+      pool.run({ path: fixture('basic.py'), fn: 'add', params: { a: 1, b: 2 } }),
+      pool.run({ path: fixture('basic.py'), fn: 'add', params: { a: 3, b: 4 } }),
+      pool.run({ path: errors, fn: 'nothing_here' }),
+      pool.run({ path: errors, fn: 'nothing_here' }),
+      pool.run({ path: errors, fn: 'nothing_here' }),
+    ]);
+    expect(
+      batch.map((o) => (o.status === 'fulfilled' ? o.value.value : (o.reason as PythonError).pythonType)),
+    ).toEqual([3, 7, 'AttributeError', 'AttributeError', 'AttributeError']);
+    expect(pool.stats().batches).toBe(batchesBefore + 1);
     const notCallable = (await pool
       .run({ path: errors, fn: 'not_a_function' })
       .catch((e) => e)) as PythonError;
