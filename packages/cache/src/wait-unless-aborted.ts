@@ -1,7 +1,9 @@
+import { unwatchAbort, watchAbort } from './abort-fan-out.js';
+
 /**
  * Settles like `promise`, except that it rejects with `signal.reason` as soon as `signal` aborts,
- * after calling `onAbort`. The abort listener is removed once either happens, so a long-lived
- * signal shared by many calls does not collect listeners.
+ * after calling `onAbort`. The watch ends once either happens, so a long-lived signal shared by
+ * many calls does not collect listeners; calls waiting at once share one (see `watchAbort`).
  */
 export function waitUnlessAborted<T>(
   promise: Promise<T>,
@@ -9,18 +11,20 @@ export function waitUnlessAborted<T>(
   onAbort: () => void,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const abort = (): void => {
-      onAbort();
-      reject(signal.reason);
+    const watcher = {
+      handleEvent(): void {
+        onAbort();
+        reject(signal.reason);
+      },
     };
-    signal.addEventListener('abort', abort, { once: true });
+    watchAbort(signal, watcher);
     promise.then(
       (value) => {
-        signal.removeEventListener('abort', abort);
+        unwatchAbort(signal, watcher);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', abort);
+        unwatchAbort(signal, watcher);
         reject(error);
       },
     );

@@ -248,6 +248,25 @@ describe('load abort', () => {
     await cache.load('a', { signal }); // a hit never adds one
     expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
+
+  it('gives the callers waiting on one signal one shared listener; an abort rejects each', async () => {
+    const { loader, calls } = controlledLoader();
+    const cache = new SkillCache<string, number>({ load: loader });
+    const controller = new AbortController();
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    const waiting = keys.flatMap((key) =>
+      Array.from({ length: 10 }, () => cache.load(key, { signal: controller.signal })),
+    );
+    expect(calls).toHaveLength(keys.length);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    calls[0]!.result.resolve(1); // the ten callers of 'a' leave the shared listener
+    expect(await Promise.all(waiting.slice(0, 10))).toEqual(Array(10).fill(1));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('stop');
+    controller.abort(reason);
+    for (const load of waiting.slice(10)) await expect(load).rejects.toBe(reason);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
 });
 
 describe('load racing with set, delete and clear', () => {

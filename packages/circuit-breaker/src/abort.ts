@@ -1,3 +1,5 @@
+import { type AbortWatcher, unwatchAbort, watchAbort } from './abort-fan-out.js';
+
 /** Something in flight that an owner (a breaker's `shutdown()`) can end at once with a reason. */
 export interface Cancellable {
   cancel(reason: unknown): void;
@@ -11,21 +13,21 @@ export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /**
  * Settles like `promise`, or rejects with `signal.reason` as soon as `signal` aborts, whichever
- * comes first. The listener is removed when either happens.
+ * comes first. The watch ends when either happens.
  */
 export function raceAbort<T>(promise: PromiseLike<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return Promise.resolve(promise);
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const watcher: AbortWatcher = { handleEvent: () => reject(signal.reason) };
+    watchAbort(signal, watcher);
     Promise.resolve(promise).then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        unwatchAbort(signal, watcher);
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unwatchAbort(signal, watcher);
         reject(error);
       },
     );
@@ -47,12 +49,14 @@ export function delay(
   return new Promise<void>((resolve, reject) => {
     const stop = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      if (signal !== undefined) unwatchAbort(signal, onAbort);
       inFlight?.delete(waiter);
     };
-    const onAbort = () => {
-      stop();
-      reject(signal?.reason);
+    const onAbort: AbortWatcher = {
+      handleEvent() {
+        stop();
+        reject(signal?.reason);
+      },
     };
     const waiter: Cancellable = {
       cancel(reason) {
@@ -65,7 +69,7 @@ export function delay(
       resolve();
     }, ms);
     timer.unref();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal !== undefined) watchAbort(signal, onAbort);
     inFlight?.add(waiter);
   });
 }

@@ -1,4 +1,5 @@
 import type { Cancellable } from './abort.js';
+import { unwatchAbort, watchAbort } from './abort-fan-out.js';
 import { callTarget, type Target } from './call-target.js';
 
 /** How a guarded call ended, as far as the breaker's bookkeeping is concerned. */
@@ -66,7 +67,7 @@ class GuardedCall<T> implements Cancellable {
       this.#timer = setTimeout(onTimer, timeoutMs, this);
       this.#timer.unref();
     }
-    this.#callerSignal?.addEventListener('abort', this);
+    if (this.#callerSignal !== undefined) watchAbort(this.#callerSignal, this);
     inFlight.add(this);
     const signal = this.#controller?.signal ?? (this.#callerSignal as AbortSignal);
     let result: unknown;
@@ -135,7 +136,7 @@ class GuardedCall<T> implements Cancellable {
   #finish(): void {
     this.#done = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#callerSignal?.removeEventListener('abort', this);
+    if (this.#callerSignal !== undefined) unwatchAbort(this.#callerSignal, this);
     this.#guard.inFlight.delete(this);
   }
 }

@@ -1,3 +1,4 @@
+export { type AbortWatcher, unwatchAbort, watchAbort } from './abort-fan-out.js';
 export { CircuitBreaker } from './circuit-breaker.js';
 export {
   defaultIsFailure,

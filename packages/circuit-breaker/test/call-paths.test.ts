@@ -62,14 +62,38 @@ describe.each(paths)('$path path', ({ run }) => {
 });
 
 describe('caller signal', () => {
-  it('many concurrent calls on one signal all settle and leave no listener', async () => {
+  it('many concurrent calls on one signal share one listener, all settle and leave none', async () => {
     const breaker = new CircuitBreaker();
     const controller = new AbortController();
-    const gates = Array.from({ length: 5 }, () => deferred<number>());
-    const calls = gates.map((gate) => breaker.execute(() => gate.promise, { signal: controller.signal }));
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(5);
-    for (const [i, gate] of gates.entries()) gate.resolve(i);
-    expect(await Promise.all(calls)).toEqual([0, 1, 2, 3, 4]);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const gates = Array.from({ length: 50 }, () => deferred<number>());
+      const calls = gates.map((gate) => breaker.execute(() => gate.promise, { signal: controller.signal }));
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+      for (const [i, gate] of gates.entries()) gate.resolve(i);
+      expect(await Promise.all(calls)).toEqual(gates.map((_, i) => i));
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('a call that settles leaves the shared listener to the calls still waiting', async () => {
+    const breaker = new CircuitBreaker();
+    const controller = new AbortController();
+    const first = deferred<number>();
+    const settled = breaker.execute(() => first.promise, { signal: controller.signal });
+    const waiting = breaker.execute(() => new Promise<never>(() => {}), { signal: controller.signal });
+    first.resolve(1);
+    expect(await settled).toBe(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('stop');
+    controller.abort(reason);
+    expect(await rejectionOf(waiting)).toBe(reason);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 

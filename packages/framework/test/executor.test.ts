@@ -160,6 +160,22 @@ describe('Executor', () => {
     expect(ex.stats()).toMatchObject({ completed: 1, failed: 0 });
   });
 
+  it('gives queued tasks waiting on one signal one shared listener, and drops each on abort', async () => {
+    const ex = new Executor(1, 100);
+    const gate = deferred();
+    const running = ex.run(() => gate.promise);
+    const controller = new AbortController();
+    const queued = Array.from({ length: 30 }, (_, i) => ex.run(async () => i, 0, controller.signal));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    for (const task of queued) await expect(task).rejects.toBe(reason);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(ex.stats()).toMatchObject({ queued: 0, running: 1 });
+    gate.resolve('done');
+    await running;
+  });
+
   it('removes the abort listener when a queued task starts', async () => {
     const ex = new Executor(1, 10);
     const gate = deferred();

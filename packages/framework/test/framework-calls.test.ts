@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -234,6 +235,31 @@ describe('calls', () => {
     await expect(running).rejects.toBe(reason);
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(fw.stats().skills.slow).toMatchObject({ cancelled: 1, failed: 1 });
+  });
+
+  it('lets many calls share one signal: one listener on it, no MaxListenersExceededWarning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const controller = new AbortController();
+      const { signal } = controller;
+      const done = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => fw.execute('hello', { name: `n${i}` }, { signal })),
+      );
+      expect(done.map((r) => r.value)).toEqual(done.map((_, i) => ({ greeting: `Hello, n${i}!` })));
+      expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+      // An abort while they run rejects every one of them with its reason.
+      const running = Array.from({ length: 30 }, () => fw.execute('slow', { ms: 500 }, { signal }));
+      expect(getEventListeners(signal, 'abort').length).toBeLessThanOrEqual(3); // one per layer at most
+      const reason = new Error('caller gave up');
+      controller.abort(reason);
+      for (const call of running) await expect(call).rejects.toBe(reason);
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 
   it('refuses bad call options with a TypeError', async () => {

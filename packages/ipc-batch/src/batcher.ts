@@ -1,3 +1,4 @@
+import { unwatchAbort, watchAbort } from './abort-fan-out.js';
 import { Batch, BatchContext, ItemWatcher } from './batch.js';
 import {
   type AddOptions,
@@ -178,7 +179,7 @@ export class Batcher<I, O> {
     const watcher = new ItemWatcher(batch as Batch<unknown, unknown>, index, signal, this.#onItemAbort);
     batch.watchers ??= [];
     batch.watchers[index] = watcher;
-    signal.addEventListener('abort', watcher, { once: true });
+    watchAbort(signal, watcher);
   }
 
   #itemAborted(watcher: ItemWatcher): void {
@@ -329,7 +330,7 @@ export class Batcher<I, O> {
     if (watcher !== undefined) {
       if (watcher.settled) return;
       watcher.settled = true;
-      watcher.signal.removeEventListener('abort', watcher);
+      unwatchAbort(watcher.signal, watcher);
     }
     if (failed) batch.rejects[index]!(value);
     else batch.resolves[index]!(value as O);

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { Batcher } from '@mcp-exec/ipc-batch';
 import { describe, expect, it } from 'vitest';
 import { manualFlush, state, turn } from './helpers.js';
@@ -125,5 +126,26 @@ describe('Batcher: abort', () => {
     expect(listeners()).toBe(1);
     await pending;
     expect(listeners()).toBe(0);
+  });
+
+  it('gives items waiting on one signal one shared listener, and aborts each of them', async () => {
+    const controller = new AbortController();
+    const listeners = () => getEventListeners(controller.signal, 'abort').length;
+    const { calls, flush } = manualFlush<number, number>();
+    const batcher = new Batcher(flush, { maxBatchSize: 10, maxConcurrency: 1 });
+    const items = Array.from({ length: 50 }, (_, i) => batcher.add(i, { signal: controller.signal }));
+    expect(listeners()).toBe(1);
+    expect(calls).toHaveLength(1); // one batch in flight, four queued behind it
+    // The batch in flight answers: its items leave the shared listener, the queued ones keep it.
+    calls[0]!.done.resolve(calls[0]!.items);
+    expect(await Promise.all(items.slice(0, 10))).toEqual(calls[0]!.items);
+    expect(listeners()).toBe(1);
+    const reason = new Error('stop');
+    controller.abort(reason);
+    for (const item of items.slice(10)) await expect(item).rejects.toBe(reason);
+    expect(listeners()).toBe(0);
+    await turn();
+    // The second batch had gone out when the first answered; the three still queued never do.
+    expect(calls.map((call) => call.items.length)).toEqual([10, 10]);
   });
 });

@@ -1,3 +1,4 @@
+import { type AbortWatcher, unwatchAbort, watchAbort } from '@mcp-exec/circuit-breaker';
 import { QueueFullError } from '../errors.js';
 import { PriorityQueue, type Removable } from './priority-queue.js';
 
@@ -23,7 +24,8 @@ interface Job extends Removable {
   readonly resolve: (value: unknown) => void;
   readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Set while the job waits with a signal. */
+  watcher: AbortWatcher | undefined;
 }
 
 /**
@@ -113,17 +115,19 @@ export class Executor {
         resolve: resolve as (value: unknown) => void,
         reject,
         signal,
-        onAbort: undefined,
+        watcher: undefined,
         removed: false,
       };
       if (signal !== undefined) {
-        job.onAbort = () => {
-          if (this.#queue.cancel(job)) {
-            reject(signal.reason);
-            this.#notifyIdle();
-          }
+        job.watcher = {
+          handleEvent: () => {
+            if (this.#queue.cancel(job)) {
+              reject(signal.reason);
+              this.#notifyIdle();
+            }
+          },
         };
-        signal.addEventListener('abort', job.onAbort, { once: true });
+        watchAbort(signal, job.watcher);
       }
       this.#queue.enqueue(job, priority);
     });
@@ -220,7 +224,7 @@ export class Executor {
   }
 
   #detach(job: Job): void {
-    if (job.onAbort !== undefined) job.signal!.removeEventListener('abort', job.onAbort);
+    if (job.watcher !== undefined) unwatchAbort(job.signal!, job.watcher);
   }
 
   #notifyIdle(): void {
