@@ -3,9 +3,36 @@ export interface AbortWatcher {
   handleEvent(): void;
 }
 
-interface Fan {
-  readonly watchers: Set<AbortWatcher>;
-  readonly listener: () => void;
+/** The watchers of one signal, and its one listener: the first watcher in a field, more in a set. */
+class Fan {
+  readonly #signal: AbortSignal;
+  first: AbortWatcher | undefined;
+  more: Set<AbortWatcher> | undefined;
+
+  constructor(signal: AbortSignal, first: AbortWatcher) {
+    this.#signal = signal;
+    this.first = first;
+  }
+
+  get empty(): boolean {
+    return this.first === undefined && (this.more === undefined || this.more.size === 0);
+  }
+
+  handleEvent(): void {
+    fans.delete(this.#signal);
+    if (this.first !== undefined) call(this.first);
+    if (this.more !== undefined) for (const watcher of this.more) call(watcher);
+  }
+}
+
+function call(watcher: AbortWatcher): void {
+  try {
+    watcher.handleEvent();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
 }
 
 const fans = new WeakMap<AbortSignal, Fan>();
@@ -19,32 +46,26 @@ const fans = new WeakMap<AbortSignal, Fan>();
  * EventTarget listener's would be reported.
  */
 export function watchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
-  let fan = fans.get(signal);
+  const fan = fans.get(signal);
   if (fan === undefined) {
-    const watchers = new Set<AbortWatcher>();
-    const listener = (): void => {
-      fans.delete(signal);
-      for (const each of watchers) {
-        try {
-          each.handleEvent();
-        } catch (error) {
-          queueMicrotask(() => {
-            throw error;
-          });
-        }
-      }
-    };
-    fan = { watchers, listener };
-    fans.set(signal, fan);
-    signal.addEventListener('abort', listener, { once: true });
+    const fresh = new Fan(signal, watcher);
+    fans.set(signal, fresh);
+    signal.addEventListener('abort', fresh, { once: true });
+  } else if (fan.first === undefined) {
+    fan.first = watcher;
+  } else {
+    fan.more ??= new Set();
+    fan.more.add(watcher);
   }
-  fan.watchers.add(watcher);
 }
 
 /** Stops watching; the signal's listener goes once its last watcher does. */
 export function unwatchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
   const fan = fans.get(signal);
-  if (fan === undefined || !fan.watchers.delete(watcher) || fan.watchers.size > 0) return;
+  if (fan === undefined) return;
+  if (fan.first === watcher) fan.first = undefined;
+  else if (fan.more === undefined || !fan.more.delete(watcher)) return;
+  if (!fan.empty) return;
   fans.delete(signal);
-  signal.removeEventListener('abort', fan.listener);
+  signal.removeEventListener('abort', fan);
 }
