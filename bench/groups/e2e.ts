@@ -70,12 +70,14 @@ export const group = defineGroup({
     }
     const cold = async () => {
       const fresh = framework({ pool: { python, minWorkers: 1, maxWorkers: 1 } });
-      const started = performance.now();
-      await fresh.start();
-      await fresh.execute('hello', input);
-      const overriddenDuration = performance.now() - started;
-      await fresh.close();
-      return { overriddenDuration };
+      try {
+        const started = performance.now();
+        await fresh.start();
+        await fresh.execute('hello', input);
+        return { overriddenDuration: performance.now() - started };
+      } finally {
+        await fresh.close();
+      }
     };
     return {
       cases: [

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PythonPool } from '@mcp-exec/process-pool';
+import { PythonPool, WORKER_MARKER } from '@mcp-exec/process-pool';
 import { execa } from 'execa';
 import { PythonShell } from 'python-shell';
 import { startBarePipe } from '../lib/bare-pipe.js';
@@ -12,7 +12,6 @@ import { resolvePython } from '../lib/python.js';
 const CALLS_PER_WRITE = 100;
 /** Calls in flight per measured call of the concurrent case. */
 const IN_FLIGHT = 2_000;
-const WORKER_MARKER = '--mcp-exec-worker';
 
 const BASELINE = 'pipe: bare, 100 calls a write';
 const ROUND_TRIP = 'pipe: bare, one call per write';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { WORKER_MARKER } from '@mcp-exec/process-pool';
 import { repoRoot } from './paths.js';
 import { resolvePython } from './python.js';
 
@@ -26,8 +27,6 @@ export interface BarePipe {
 }
 
 const ECHO = join(repoRoot, 'bench', 'lib', 'echo.py');
-/** Marks the process for the leak checks of the test runner and of CI. */
-const WORKER_MARKER = '--mcp-exec-worker';
 const EXIT_GRACE_MS = 2_000;
 
 /**

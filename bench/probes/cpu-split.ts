@@ -49,31 +49,34 @@ const fw = new MCPCodeExecutionFramework({
     batch: { maxBatchSize: Number(values.batch) },
   },
 });
-await fw.start();
-const input = { name: 'probe' };
-const promises = new Array<Promise<unknown>>(IN_FLIGHT);
-const burst = async (): Promise<void> => {
-  for (let i = 0; i < IN_FLIGHT; i++) promises[i] = fw.execute('hello', input);
-  await Promise.all(promises);
-};
-for (let i = 0; i < 100; i++) await burst(); // warm: modules imported, code optimised
-
 let wallMs = 0;
 let nodeUs = 0;
 let workersNs = 0;
 let calls = 0;
-for (let round = 0; round < Number(values.rounds); round++) {
-  const cpu = process.cpuUsage();
-  const children = childrenCpuNs();
-  const started = performance.now();
-  for (let i = 0; i < BURSTS_PER_ROUND; i++) await burst();
-  wallMs += performance.now() - started;
-  const used = process.cpuUsage(cpu);
-  nodeUs += used.user + used.system;
-  workersNs += childrenCpuNs() - children;
-  calls += BURSTS_PER_ROUND * IN_FLIGHT;
+try {
+  await fw.start();
+  const input = { name: 'probe' };
+  const promises = new Array<Promise<unknown>>(IN_FLIGHT);
+  const burst = async (): Promise<void> => {
+    for (let i = 0; i < IN_FLIGHT; i++) promises[i] = fw.execute('hello', input);
+    await Promise.all(promises);
+  };
+  for (let i = 0; i < 100; i++) await burst(); // warm: modules imported, code optimised
+
+  for (let round = 0; round < Number(values.rounds); round++) {
+    const cpu = process.cpuUsage();
+    const children = childrenCpuNs();
+    const started = performance.now();
+    for (let i = 0; i < BURSTS_PER_ROUND; i++) await burst();
+    wallMs += performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    nodeUs += used.user + used.system;
+    workersNs += childrenCpuNs() - children;
+    calls += BURSTS_PER_ROUND * IN_FLIGHT;
+  }
+} finally {
+  await fw.close();
 }
-await fw.close();
 console.log(
   `hello through the facade, ${IN_FLIGHT} in flight, ${workers} worker(s), batches of ${values.batch}`,
 );

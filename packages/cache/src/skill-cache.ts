@@ -41,7 +41,6 @@ const MAX_ENTRIES = 2 ** 32 - 1;
 export class SkillCache<K extends {}, V extends {}> {
   readonly #lru: LRUCache<K, V>;
   readonly #inflight = new Map<K, Flight<V>>();
-  readonly #maxSize: number;
   readonly #load: Loader<K, V> | undefined;
   readonly #onEvict: ((key: K, value: V, reason: EvictReason) => void) | undefined;
   #hits = 0;
@@ -60,7 +59,6 @@ export class SkillCache<K extends {}, V extends {}> {
     checkOptionalFunction('load', load);
     checkOptionalFunction('onEvict', onEvict);
     checkOptionalFunction('now', now);
-    this.#maxSize = maxSize;
     this.#load = load;
     this.#onEvict = onEvict;
     this.#lru = new LRUCache<K, V>({
@@ -158,12 +156,8 @@ export class SkillCache<K extends {}, V extends {}> {
     if (options?.ttl !== undefined) checkTtl('ttl', options.ttl);
     if (signal?.aborted) throw signal.reason;
 
-    const cached = this.#lru.get(key);
-    if (cached !== undefined) {
-      this.#hits++;
-      return cached;
-    }
-    this.#misses++;
+    const cached = this.get(key);
+    if (cached !== undefined) return cached;
     let flight = this.#inflight.get(key);
     if (flight === undefined) {
       const loader = options?.loader ?? this.#load;
@@ -189,7 +183,7 @@ export class SkillCache<K extends {}, V extends {}> {
       evictions: this.#evictions,
       expirations: this.#expirations,
       size: this.#lru.size,
-      maxSize: this.#maxSize,
+      maxSize: this.#lru.max,
     };
   }
 

@@ -1,9 +1,7 @@
 import type { Cancellable } from './abort.js';
 import { unwatchAbort, watchAbort } from './abort-fan-out.js';
 import { callTarget, type Target } from './call-target.js';
-
-/** How a guarded call ended, as far as the breaker's bookkeeping is concerned. */
-export type GuardedOutcome = 'success' | 'error' | 'timeout' | 'aborted';
+import type { CallOutcome } from './state-machine.js';
 
 /** What guarded calls need from their breaker: one object per breaker, shared by its calls. */
 export interface CallGuard {
@@ -12,7 +10,7 @@ export interface CallGuard {
   /** Builds the error a timed-out call rejects with (and aborts its signal with). */
   readonly timeoutError: () => unknown;
   /** Told once how a call admitted under `epoch` ended, before its promise settles; not after `cancel`. */
-  settle(epoch: number, outcome: GuardedOutcome, error: unknown): void;
+  settle(epoch: number, outcome: CallOutcome, error: unknown): void;
   /** Holds each call while it is in flight, so `shutdown()` can end it. */
   readonly inFlight: Set<Cancellable>;
 }
@@ -123,7 +121,7 @@ class GuardedCall<T> implements Cancellable {
   }
 
   // `settle` emits events; a listener that throws must not leave the call pending.
-  #end(outcome: GuardedOutcome, error: unknown): void {
+  #end(outcome: CallOutcome, error: unknown): void {
     this.#finish();
     this.#controller?.abort(error);
     try {

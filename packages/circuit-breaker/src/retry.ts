@@ -94,7 +94,7 @@ export function resolveRetryPolicy(
 }
 
 /** The backoff after failed attempt number `attempt` (1-based). */
-export function backoffDelay(policy: RetryPolicy, attempt: number): number {
+function backoffDelay(policy: RetryPolicy, attempt: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   if (policy.jitter === 'none') return ceiling;
   const random = Math.min(Math.max(policy.random(), 0), 1);

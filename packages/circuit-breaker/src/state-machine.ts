@@ -12,12 +12,6 @@ import type { CircuitState } from './types.js';
 /** How a call ended, as far as counting goes. `error` is then classified with `isFailure`. */
 export type CallOutcome = 'success' | 'error' | 'timeout' | 'aborted';
 
-/** Emits one of the breaker's events. */
-export type Notify = <K extends keyof CircuitBreakerEvents>(
-  event: K,
-  ...args: CircuitBreakerEvents[K]
-) => void;
-
 /** Promise reactions that count the outcome of a call admitted under `epoch`. */
 export interface EpochReactions {
   readonly epoch: number;

@@ -28,6 +28,7 @@ describe.each(paths)('$path path', ({ run }) => {
     expect(breaker.stats()).toMatchObject({ state: 'CLOSED', consecutiveFailures: 1 });
     expect(await rejectionOf(run(breaker, fn))).toBe(bug);
     expect(breaker.state).toBe('OPEN');
+    breaker.shutdown(); // its reset timer
   });
 
   it('a plain value and a foreign thenable resolve and count as successes', async () => {

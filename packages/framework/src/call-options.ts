@@ -10,7 +10,7 @@ export interface CallOptions {
 }
 
 // setTimeout's ceiling: longer delays fire at once.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Checks a call's options; throws `TypeError` naming the option and the value. */
 export function checkCallOptions(

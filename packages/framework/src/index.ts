@@ -21,7 +21,7 @@ export {
   WorkerCrashedError,
   WorkerStartError,
 } from '@mcp-exec/process-pool';
-export type { BackgroundRun, TaskErrorInfo, TaskInfo, TaskState } from './background/background-tasks.js';
+export type { TaskErrorInfo, TaskInfo, TaskState } from './background/background-tasks.js';
 export type { FrameworkErrorCode, InputIssue } from './errors.js';
 export {
   FrameworkClosedError,

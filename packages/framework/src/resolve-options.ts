@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import type { PythonPoolOptions } from '@mcp-exec/process-pool';
 import { isWorkerCrashedError } from '@mcp-exec/process-pool';
+import { MAX_TIMER_MS } from './call-options.js';
 import type { FrameworkRetryOptions, MCPCodeExecutionFrameworkOptions } from './options.js';
-import { SKILL_NAME_PATTERN } from './skills/skill-name.js';
+import { isSkillName, SKILL_NAME_PATTERN } from './skills/skill-name.js';
 import { closestMatches } from './util/closest.js';
 
 /** Every option with its default applied and its value checked. */
@@ -67,7 +68,6 @@ const OPTION_NAMES: readonly Known[] = [
 
 const RETRY_NAMES = ['maxAttempts', 'baseDelayMs', 'maxDelayMs', 'jitter', 'random', 'isRetryable'];
 // setTimeout's ceiling: longer delays fire at once.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Checks the constructor's options and fills in the defaults; throws `TypeError` naming the option. */
 export function resolveOptions(options: unknown): ResolvedOptions {
@@ -77,7 +77,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (!Array.isArray(preloadList))
     throw new TypeError(`preloadList must be an array of skill names, got ${show(preloadList)}`);
   preloadList.forEach((name: unknown, i) => {
-    if (typeof name !== 'string' || !SKILL_NAME_PATTERN.test(name) || name.includes('..')) {
+    if (!isSkillName(name)) {
       throw new TypeError(
         `preloadList[${i}] must be a skill name matching ${SKILL_NAME_PATTERN.source}, got ${show(name)}`,
       );

@@ -1,8 +1,9 @@
+import { type AbortWatcher, unwatchAbort, watchAbort } from './abort-fan-out.js';
+
 interface Waiter {
   readonly resolve: () => void;
-  readonly reject: (reason: unknown) => void;
   readonly signal: AbortSignal | undefined;
-  readonly onAbort: (() => void) | undefined;
+  readonly watcher: AbortWatcher | undefined;
 }
 
 /** Callers of `onIdle()` waiting for the batcher to hold nothing; each may give up on its signal. */
@@ -16,25 +17,28 @@ export class IdleWaiters {
   wait(signal: AbortSignal | undefined): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
-      const onAbort =
+      const watcher: AbortWatcher | undefined =
         signal === undefined
           ? undefined
-          : () => {
-              this.#waiters = this.#waiters.filter((w) => w !== waiter);
-              reject(signal.reason);
+          : {
+              handleEvent: () => {
+                this.#waiters = this.#waiters.filter((w) => w !== waiter);
+                reject(signal.reason);
+              },
             };
-      const waiter: Waiter = { resolve, reject, signal, onAbort };
-      if (onAbort !== undefined) signal?.addEventListener('abort', onAbort, { once: true });
+      const waiter: Waiter = { resolve, signal, watcher };
+      if (signal !== undefined && watcher !== undefined) watchAbort(signal, watcher);
       this.#waiters.push(waiter);
     });
   }
 
-  /** Resolves every waiter and removes their abort listeners. */
+  /** Resolves every waiter and stops watching their signals. */
   resolveAll(): void {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const waiter of waiters) {
-      if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+      if (waiter.signal !== undefined && waiter.watcher !== undefined)
+        unwatchAbort(waiter.signal, waiter.watcher);
       waiter.resolve();
     }
   }

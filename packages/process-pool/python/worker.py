@@ -459,11 +459,11 @@ def write_all(data):
 def seal():
     """Turns the pending run of plain results into its line in `out`, after the lines before it."""
     global flushing, run_bytes
-    if not run:
-        return
     was = flushing
-    flushing = True  # the tick must not seal (or flush) the same run while this builds it
+    flushing = True  # first: the tick must not seal (or flush) the run while this looks at it
     try:
+        if not run:
+            return
         if len(run) == 1:  # one call at a time: the line of a single result is the cheaper one
             out.append('{"id":%d,"ok":true,"us":%d,"value":%s}\n' % run[0])
         else:
@@ -641,11 +641,11 @@ CoroutineType = types.CoroutineType
 found = None
 
 
-def run_task(task, started, want, checked, path, name, target):
+def run_task(task, started, want, checked, path, name):
     """Runs one task and returns its result line, or None when the result joined the run; sets
     `ended`. Never raises (short of os._exit).
     `path` and `name` are the skill's file and function (`path` None for other kinds of task);
-    `target` is that function when the caller knows it already (see `found`), else None.
+    a call that follows its function's first call in the batch reuses the function (`found`).
 
     The timer is armed (for `want`) only after `running` is set: an alarm that fires in between
     then sees a running task and re-arms for its deadline, instead of leaving it without one.
@@ -656,19 +656,18 @@ def run_task(task, started, want, checked, path, name, target):
             running = True  # first statement of the try: the tick may raise TaskTimeout from here on
             if timer_at > want + HALF_TICK:
                 arm(want)
-            if target is not None:  # a call that follows its function's first call: the hot path
-                fn = target
-            elif path is not None:  # the first call of a function in its batch
-                entry = modules.get(path)
-                if entry is None or path not in checked:
-                    module = load_module(path, checked)
-                else:
-                    module = entry.module
-                fn = getattr(module, name or "execute", None)
+            if path is not None:  # a skill call
+                fn = found  # set when this call follows its function's first call in the batch
                 if fn is None:
-                    fn = resolve_function(module, path, name)
-                found = fn
-            if path is not None:
+                    entry = modules.get(path)
+                    if entry is None or path not in checked:
+                        module = load_module(path, checked)
+                    else:
+                        module = entry.module
+                    fn = getattr(module, name or "execute", None)
+                    if fn is None:
+                        fn = resolve_function(module, path, name)
+                    found = fn
                 params = task.get("params")
                 value = fn(**params) if params else fn()
                 if type(value) is CoroutineType:
@@ -713,8 +712,9 @@ def run_task(task, started, want, checked, path, name, target):
             # A plain result: it joins the run, which is sealed first if it would grow too long.
             if run_bytes + size + LINE_OVERHEAD > MAX_MESSAGE:
                 seal()
-            run_bytes += size
+            # Appended first: a tick between the two lines then only overcounts, and seals early.
             run.append((task["id"], us, text))
+            run_bytes += size
             return None
         if captured:
             text += output_fields()
@@ -772,20 +772,21 @@ def run_batch(tasks):
             if task[2] is not None:
                 last_path, last_fn = task[2], task[3]
                 found = None
-            seal()
+            if run:
+                seal()
             append(error_line(task[0], 0, task[1]))
             continue
         skill = "kind" not in task
-        target = None
         if skill:
             path = task.get("path")
             if path is None:
-                path, fn, target = last_path, last_fn, found
+                path, fn = last_path, last_fn
                 if path is None:
                     if seq > claim:
                         claim = seq
                         append('{"claim":%d}\n' % claim)
-                    seal()
+                    if run:
+                        seal()
                     append(error_line(task["id"], 0, NO_PATH))
                     continue
             else:
@@ -814,9 +815,10 @@ def run_batch(tasks):
         # While other tasks of the batch are claimed, tick soon: if this task runs long, the tick
         # narrows the claim. Otherwise only the deadline matters.
         want = started + TICK if claim > seq and started + TICK < deadline else deadline
-        line = run_task(task, started, want, checked, path, fn, target)
+        line = run_task(task, started, want, checked, path, fn)
         if line is not None:
-            seal()
+            if run:
+                seal()  # the results before this one leave first
             append(line)
         if skill:
             if names is None:
@@ -834,6 +836,7 @@ def run_batch(tasks):
             elif timer_at > started + TICK:
                 arm(started + TICK)  # results wait in the buffer: they leave even if the next task hangs
     flush()
+    found = None  # the batch's modules may be imported again before the next one
     if timer_at < flushed_at + 2 * TICK:
         # A tick due soon would find nothing to do, or cut the next batch into two writes. A
         # task's deadline, far off, stays armed: it costs nothing, and re-arming would.

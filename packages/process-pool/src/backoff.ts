@@ -9,10 +9,6 @@ const MAX_MS = 5_000;
 export class Backoff {
   #failures = 0;
 
-  get failures(): number {
-    return this.#failures;
-  }
-
   failed(): void {
     this.#failures++;
   }

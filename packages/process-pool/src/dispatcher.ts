@@ -236,17 +236,7 @@ export class Dispatcher {
     }
     if (again.length === 0) return;
     this.#counters.redispatched += again.length;
-    const quick = this.#quickWorker();
-    if (quick !== undefined) {
-      this.#dispatch(quick, again);
-      return;
-    }
-    this.lease().then(
-      (worker) => this.#dispatch(worker, again),
-      (error: unknown) => {
-        for (const task of again) task.reject(this.#leaseFailure(error));
-      },
-    );
+    this.#send(again);
   };
 
   /** One unref'd interval, only while tasks run, instead of a timer per task. */

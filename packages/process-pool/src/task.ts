@@ -140,10 +140,6 @@ export class Task {
     return this.#signal;
   }
 
-  get settled(): boolean {
-    return this.#state !== PENDING;
-  }
-
   /** Registers the one consumer of this task's outcome (the batcher, or an `await`). */
   // biome-ignore lint/suspicious/noThenProperty: a thenable on purpose, see the class comment
   then(onValue?: OnValue | null, onError?: OnError | null): void {

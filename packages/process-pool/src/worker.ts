@@ -325,11 +325,17 @@ export class Worker {
       this.#onProtocolError(`results from task ${first}, expected ${task?.id ?? 'none'}`);
       return;
     }
-    const count = Array.isArray(values) ? values.length : 0;
-    if (!Array.isArray(us) || us.length !== count || count === 0 || batch.next + count > batch.tasks.length) {
+    if (
+      !Array.isArray(values) ||
+      !Array.isArray(us) ||
+      us.length !== values.length ||
+      values.length === 0 ||
+      batch.next + values.length > batch.tasks.length
+    ) {
       this.#onProtocolError(`a malformed run of results from task ${first}`);
       return;
     }
+    const count = values.length;
     const counters = this.#config.counters;
     for (let i = 0; i < count; i++) {
       const next = batch.tasks[batch.next++]!;
@@ -340,7 +346,7 @@ export class Worker {
       }
       const micros = us[i];
       next.resolve({
-        value: values![i],
+        value: values[i],
         stdout: '',
         stderr: '',
         durationMs: typeof micros === 'number' ? micros / 1000 : 0,
@@ -502,5 +508,3 @@ export class Worker {
     task.reject(error);
   }
 }
-
-function _ignore(): void {}

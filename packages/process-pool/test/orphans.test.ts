@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { fixture, isAlive, waitFor } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -18,8 +18,13 @@ async function startParent(task: string) {
   child.stdout.on('data', (chunk: string) => {
     output += chunk;
   });
-  await waitFor(() => output.includes('\n'), 20_000, 'the parent to report its workers');
-  return { child, pids: JSON.parse(output) as number[] };
+  try {
+    await waitFor(() => output.includes('\n'), 20_000, 'the parent to report its workers');
+    return { child, pids: JSON.parse(output) as number[] };
+  } catch (error) {
+    child.kill('SIGKILL'); // its workers die with it (the behaviour under test)
+    throw error;
+  }
 }
 
 describe('7. no orphans', () => {
@@ -50,6 +55,9 @@ describe('7. no orphans', () => {
     const child = spawn(process.execPath, ['--import', 'tsx', fixture('forgetful.ts')], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    onTestFinished(() => {
+      child.kill('SIGKILL'); // no-op once it has exited; ends it if the test timed out
     });
     let output = '';
     child.stdout.setEncoding('utf8');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isFrameworkClosedError, TaskNotFoundError } from '../errors.js';
 import type { ExecuteResult } from '../types.js';
+import { withSignal } from '../util/with-signal.js';
 
 /** Where a background task is in its life. */
 export type TaskState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -106,13 +107,7 @@ export class BackgroundTasks {
   waitFor(id: string, signal?: AbortSignal): Promise<ExecuteResult> {
     const record = this.#records.get(id);
     if (record === undefined) return Promise.reject(new TaskNotFoundError(id));
-    if (signal === undefined) return record.done;
-    if (signal.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason);
-      signal.addEventListener('abort', onAbort, { once: true });
-      record.done.finally(() => signal.removeEventListener('abort', onAbort)).then(resolve, reject);
-    });
+    return withSignal(record.done, signal);
   }
 
   /** Cancels a queued or running task; false if it is unknown or already finished. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { type CacheStats, SkillCache, stableKey } from '@mcp-exec/cache';
 import type { SkillInfo } from '../skills/skill-loader.js';
 import type { ExecuteResult } from '../types.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 
 /** Longer input keys are stored as their SHA-256: an entry's size stays bounded whatever the input. */
 const MAX_PLAIN_KEY = 512;
@@ -74,12 +75,4 @@ function hitOf(result: ExecuteResult): ExecuteResult {
     cached: true,
     workerId: -1,
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -51,14 +51,6 @@ export class Executor {
     this.#maxQueue = maxQueue;
   }
 
-  get running(): number {
-    return this.#running;
-  }
-
-  get queued(): number {
-    return this.#queue.size;
-  }
-
   /**
    * Runs `task` when a slot is free. Rejects with `QueueFullError` when `maxQueue` tasks are
    * waiting, with `signal.reason` if the signal aborts while the task waits (a started task is

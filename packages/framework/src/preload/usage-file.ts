@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { SKILL_NAME_PATTERN } from '../skills/skill-name.js';
+import { isSkillName } from '../skills/skill-name.js';
 
 /**
  * The usage file: the window of recent calls, oldest first, as indexes into `skills`. Keeping the
@@ -46,7 +46,7 @@ function decode(data: unknown): string[] {
   if (typeof d !== 'object' || d === null || d.version !== 1)
     throw new Error('expected { "version": 1, ... }');
   const { skills, calls } = d;
-  if (!Array.isArray(skills) || !skills.every((s) => typeof s === 'string' && SKILL_NAME_PATTERN.test(s))) {
+  if (!Array.isArray(skills) || !skills.every(isSkillName)) {
     throw new Error('"skills" must be an array of skill names');
   }
   if (!Array.isArray(calls) || !calls.every((i) => Number.isInteger(i) && i >= 0 && i < skills.length)) {

@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidSkillError, SkillNotFoundError } from '../errors.js';
 import { closestMatches } from '../util/closest.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import type { InputSchemaCompiler, InputValidator } from './input-validator.js';
 import { type JsonSchema, parseSkillJson, parseSkillMarkdown, type SkillManifest } from './manifest.js';
 import { assertSkillName } from './skill-name.js';
@@ -147,12 +148,4 @@ function pickFunction(name: string, manifest: SkillManifest, source: string, ent
   if (DEFINES('execute').test(source)) return 'execute';
   if (DEFINES('main').test(source)) return 'main';
   throw new InvalidSkillError(name, 'the entry defines neither execute() nor main()', entryFile, 'function');
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
